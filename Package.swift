@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: BrewCore ← BrewControl/BrewHAL ← BrewDrivers/BrewSim/BrewLinux;
+// BrewConfig and BrewLog sit beside them; BrewRuntime wires a rig to the control tick;
+// brewctl only parses the command line and chooses a backend. See docs/architecture.md.
+let package = Package(
+    name: "brewctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "brewctl", targets: ["brewctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages, used through thin module maps.
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CI2C", providers: [.apt(["libi2c-dev"])]),
+        .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+
+        .target(name: "BrewCore"),
+        .target(name: "BrewControl", dependencies: ["BrewCore"]),
+        .target(name: "BrewHAL", dependencies: ["BrewCore"]),
+        .target(name: "BrewDrivers", dependencies: ["BrewCore", "BrewHAL"]),
+        .target(name: "BrewSim", dependencies: ["BrewCore", "BrewHAL"]),
+        .target(name: "BrewLinux", dependencies: ["BrewCore", "BrewHAL", "CGPIOD", "CI2C", "CModbus"]),
+        .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "BrewRuntime", dependencies: [
+            "BrewCore", "BrewControl", "BrewHAL", "BrewDrivers", "BrewSim", "BrewConfig", "BrewLog",
+        ]),
+        .executableTarget(name: "brewctl", dependencies: [
+            "BrewCore", "BrewConfig", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "BrewCoreTests", dependencies: ["BrewCore"]),
+        .testTarget(name: "BrewControlTests", dependencies: ["BrewControl", "BrewCore"]),
+        .testTarget(name: "BrewSimTests", dependencies: ["BrewSim", "BrewDrivers", "BrewHAL", "BrewCore"]),
+        .testTarget(name: "BrewLinuxTests", dependencies: ["BrewLinux"]),
+        .testTarget(name: "BrewConfigTests", dependencies: ["BrewConfig", "BrewCore"]),
+        .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),
+        .testTarget(name: "BrewRuntimeTests", dependencies: [
+            "BrewRuntime", "BrewConfig", "BrewLog", "BrewSim", "BrewCore",
+        ]),
+    ]
+)
