@@ -23,6 +23,7 @@ let package = Package(
 
         .target(name: "BrewCore"),
         .target(name: "BrewControl", dependencies: ["BrewCore"]),
+        .target(name: "BrewProcess", dependencies: ["BrewCore", "BrewControl"]),
         .target(name: "BrewHAL", dependencies: ["BrewCore"]),
         .target(name: "BrewDrivers", dependencies: ["BrewCore", "BrewHAL"]),
         .target(name: "BrewSim", dependencies: ["BrewCore", "BrewHAL"]),
@@ -30,21 +31,22 @@ let package = Package(
         .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BrewRuntime", dependencies: [
-            "BrewCore", "BrewControl", "BrewHAL", "BrewDrivers", "BrewSim", "BrewConfig", "BrewLog",
+            "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewConfig", "BrewLog",
         ]),
         .executableTarget(name: "brewctl", dependencies: [
-            "BrewCore", "BrewConfig", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux",
+            "BrewCore", "BrewProcess", "BrewConfig", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "BrewCoreTests", dependencies: ["BrewCore"]),
         .testTarget(name: "BrewControlTests", dependencies: ["BrewControl", "BrewCore"]),
+        .testTarget(name: "BrewProcessTests", dependencies: ["BrewProcess", "BrewControl", "BrewCore"]),
         .testTarget(name: "BrewSimTests", dependencies: ["BrewSim", "BrewDrivers", "BrewHAL", "BrewCore"]),
         .testTarget(name: "BrewLinuxTests", dependencies: ["BrewLinux"]),
         .testTarget(name: "BrewConfigTests", dependencies: ["BrewConfig", "BrewCore"]),
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
-            "BrewRuntime", "BrewConfig", "BrewLog", "BrewSim", "BrewCore",
+            "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore",
         ]),
     ]
 )

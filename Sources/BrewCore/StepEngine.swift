@@ -223,7 +223,7 @@ public struct StepEngine: Sendable {
             let left = duration - (now - started)
             while let next = dueAdditions.first, let due = next.timeLeft, left.value <= due.value + 1e-9 {
                 dueAdditions.removeFirst()
-                let when = due.value <= 0 ? "flame-out" : "\(Format.duration(due)) left in boil"
+                let when = due.value <= 0 ? "flame-out" : "\(Format.minutes(due)) left in boil"
                 events.append(ProcessEvent(.addition, "\(next.instruction) — \(when)", step: stepIndex, vessel: v))
             }
             return left.value <= 1e-9

@@ -128,6 +128,12 @@ public enum Format {
         return "\(sec) s"
     }
 
+    /// Boil-addition style: "60 min", "15 min", "90 s" — brewers count additions in minutes.
+    public static func minutes(_ s: Seconds) -> String {
+        let total = Int(max(0, s.value).rounded())
+        return total % 60 == 0 ? "\(total / 60) min" : duration(s)
+    }
+
     /// "1:05:00" or "12:30" — a compact clock for the live display.
     public static func clock(_ s: Seconds) -> String {
         guard s.value.isFinite else { return "--:--" }

@@ -1,0 +1,276 @@
+import BrewCore
+import BrewLog
+import BrewProcess
+import Foundation
+
+/// Runs one batch: the loop that reads the rig, ticks the process controller, drives the outputs,
+/// logs everything and talks to the operator. The loop is the only code that asks a clock for
+/// the time, once per tick, and it sleeps to absolute deadlines so it never drifts.
+public final class BatchRunner {
+    public struct Options: Sendable {
+        public var brewer: String
+        /// Confirm manual steps automatically (simulation and CI).
+        public var autoConfirm: Bool
+        public var recipePath: String
+        public var hardwarePath: String
+        /// "fast", "60x", "real time" — recorded with the batch.
+        public var speedLabel: String
+        /// Wall-clock time at the start; log timestamps are this plus brew time.
+        public var startedAt: Date
+        /// Samples are written to the database at least this often (brew time); events and step
+        /// changes are written at once.
+        public var flushInterval: Seconds
+
+        public init(brewer: String, autoConfirm: Bool, recipePath: String, hardwarePath: String, speedLabel: String,
+                    startedAt: Date, flushInterval: Seconds = Seconds(5)) {
+            self.brewer = brewer
+            self.autoConfirm = autoConfirm
+            self.recipePath = recipePath
+            self.hardwarePath = hardwarePath
+            self.speedLabel = speedLabel
+            self.startedAt = startedAt
+            self.flushInterval = flushInterval
+        }
+    }
+
+    public enum Outcome: Equatable, Sendable {
+        case completed
+        case aborted(String)
+        case failed(String)
+
+        /// One line for the terminal.
+        public var summary: String {
+            switch self {
+            case .completed: "batch completed"
+            case .aborted(let why): "batch aborted: \(why)"
+            case .failed(let why): "batch failed: \(why)"
+            }
+        }
+    }
+
+    public struct Result: Sendable {
+        public var outcome: Outcome
+        public var batchID: Int64
+        public var brewTime: Seconds
+        public var ticks: Int
+    }
+
+    public let plan: BrewPlan
+    public let backend: any RigBackend
+    public let log: BatchLog
+    public let clock: any LoopClock
+    public let console: any OperatorConsole
+    public let options: Options
+    /// The controller's state, readable after the run (tests inspect it).
+    public private(set) var controller: ProcessController
+
+    private var readings: [TemperatureReading?]
+    private var events: [ProcessEvent] = []
+    private var channels: [(temperature: Int64, target: Int64, heater: Int64?, pump: Int64?, chiller: Int64?)] = []
+    private var batchID: Int64 = 0
+    private var stepRow: Int64?
+    private var origin = Instant.zero
+
+    public init(plan: BrewPlan, backend: any RigBackend, log: BatchLog, clock: any LoopClock,
+                console: any OperatorConsole, options: Options) {
+        self.plan = plan
+        self.backend = backend
+        self.log = log
+        self.clock = clock
+        self.console = console
+        self.options = options
+        controller = ProcessController(plan: plan, rig: backend.rig)
+        readings = Array(repeating: nil, count: plan.vessels.count)
+    }
+
+    private func wall(_ t: Instant) -> Date { options.startedAt.addingTimeInterval(t.seconds - origin.seconds) }
+    private func brewTime(_ t: Instant) -> Seconds { t - origin }
+
+    /// Brews the batch to its end. Every output is safe before the first tick and after the last,
+    /// however the run ends; a failure of the log or of the rig ends the run as `failed`.
+    public func run() -> Result {
+        backend.allOff()
+        origin = clock.now()
+        var ticks = 0
+        var now = origin
+        do {
+            try begin()
+            let rig = backend.rig
+            let tick = rig.control.tick
+            let samplePeriod = rig.control.samplePeriod
+            var nextSample = origin
+            var nextFlush = origin + options.flushInterval
+            var deadline = origin
+            while !controller.isFinished {
+                now = clock.now()
+                backend.advance(to: now)
+                let sampling = now >= nextSample
+                if sampling { backend.read(at: now, into: &readings) }
+
+                while let input = console.poll() { handle(input, at: now) }
+                if options.autoConfirm, controller.engine.awaitsConfirmation {
+                    _ = controller.confirm(by: "\(options.brewer) (--yes)")
+                }
+                clock.operatorWaiting(controller.engine.awaitsConfirmation || controller.heatingPaused)
+
+                controller.tick(at: now, readings: readings, events: &events)
+                for failure in backend.apply(controller.outputs) {
+                    events.append(ProcessEvent(.alarm, "output failed: \(failure)"))
+                }
+                try dispatchEvents(at: now)
+
+                if sampling {
+                    try recordSamples(at: now)
+                    console.update(status(at: now))
+                    nextSample = nextSample + samplePeriod
+                    if nextSample <= now { nextSample = now + samplePeriod }
+                }
+                if now >= nextFlush {
+                    try log.flush()
+                    nextFlush = now + options.flushInterval
+                }
+                ticks += 1
+                deadline = deadline + tick
+                if deadline < now { deadline = now + tick }
+                clock.sleep(until: deadline)
+            }
+            backend.allOff()
+            let outcome: Outcome
+            switch controller.engine.phase {
+            case .completed: outcome = .completed
+            case .aborted(let why): outcome = .aborted(why)
+            case .running: outcome = .failed("stopped while running")
+            }
+            try finish(outcome, at: now)
+            console.finish()
+            return Result(outcome: outcome, batchID: batchID, brewTime: brewTime(now), ticks: ticks)
+        } catch {
+            backend.allOff()
+            let outcome = Outcome.failed("\(error)")
+            try? finish(outcome, at: now)
+            console.finish()
+            return Result(outcome: outcome, batchID: batchID, brewTime: brewTime(now), ticks: ticks)
+        }
+    }
+
+    private func begin() throws {
+        let rig = backend.rig
+        batchID = try log.startBatch(BatchInfo(
+            recipeName: plan.recipe.name, recipePath: options.recipePath, hardwarePath: options.hardwarePath,
+            brewer: options.brewer, startedAt: options.startedAt, simulated: backend.isSimulated, speed: options.speedLabel))
+        for (i, v) in rig.vessels.enumerated() {
+            let temperature = try log.addChannel(batch: batchID, name: "\(v.id).temperature", unit: "°C")
+            let target = try log.addChannel(batch: batchID, name: "\(v.id).target", unit: "°C")
+            let heater = plan.vessels[i].hasHeater ? try log.addChannel(batch: batchID, name: "\(v.id).heater", unit: "%") : nil
+            let pump = plan.vessels[i].hasRecirculationPump ? try log.addChannel(batch: batchID, name: "\(v.id).pump", unit: "on") : nil
+            let chiller = plan.vessels[i].hasChillerValve ? try log.addChannel(batch: batchID, name: "\(v.id).chiller", unit: "on") : nil
+            channels.append((temperature, target, heater, pump, chiller))
+        }
+        try log.event(batch: batchID, at: Seconds.zero.value, wall: options.startedAt, kind: .info,
+                      message: "Brewing \(plan.recipe.name) on \(rig.name) (\(backend.isSimulated ? "simulated" : "hardware"), \(options.speedLabel))",
+                      actor: options.brewer)
+    }
+
+    private func handle(_ input: OperatorInput, at now: Instant) {
+        switch input {
+        case .confirm(let actor):
+            _ = controller.confirm(by: actor)
+        case .interrupt:
+            controller.pauseHeating(true)
+            events.append(ProcessEvent(.alert, "Interrupted: every heater held off while you decide whether to abort", actor: options.brewer))
+        case .abort(let actor):
+            controller.pauseHeating(true)
+            controller.abort(at: now, reason: "stopped by \(actor)", by: actor, events: &events)
+        case .carryOn(let actor):
+            controller.pauseHeating(false)
+            events.append(ProcessEvent(.alert, "Not aborted: carrying on, heaters back under control", actor: actor))
+        }
+    }
+
+    private func dispatchEvents(at now: Instant) throws {
+        guard !events.isEmpty else { return }
+        let t = brewTime(now)
+        var i = 0
+        // Operator actions can add notes, so walk by index rather than iterate a snapshot.
+        while i < events.count {
+            let e = events[i]
+            i += 1
+            try log.event(batch: batchID, at: t.value, wall: wall(now), kind: Self.logKind(e.kind), message: e.message,
+                          actor: e.actor ?? (e.kind == .alarm || e.kind == .alarmCleared ? "brewctl" : nil))
+            switch e.kind {
+            case .stepStarted:
+                if let step = e.step {
+                    let s = plan.recipe.steps[step]
+                    stepRow = try log.stepStarted(batch: batchID, position: step, kind: s.kind.keyword, name: s.name,
+                                                  at: t.value, wall: wall(now))
+                }
+            case .stepCompleted:
+                if let row = stepRow { try log.stepEnded(step: row, at: t.value, wall: wall(now), outcome: "completed") }
+                stepRow = nil
+            case .aborted:
+                if let row = stepRow { try log.stepEnded(step: row, at: t.value, wall: wall(now), outcome: "aborted") }
+                stepRow = nil
+            case .confirmation where !e.actions.isEmpty:
+                for note in backend.operatorDid(e.actions) {
+                    events.append(ProcessEvent(.alert, "Simulated brewery: \(note)", step: e.step))
+                }
+            default:
+                break
+            }
+            console.show(e, at: t)
+        }
+        events.removeAll(keepingCapacity: true)
+    }
+
+    private func recordSamples(at now: Instant) throws {
+        let t = brewTime(now).value
+        for i in channels.indices {
+            let c = channels[i]
+            let out = controller.outputs[i]
+            log.record(channel: c.temperature, batch: batchID, at: t, value: controller.temperatures[i]?.value)
+            log.record(channel: c.target, batch: batchID, at: t, value: out.setpoint?.value)
+            if let h = c.heater { log.record(channel: h, batch: batchID, at: t, value: out.demand.value) }
+            if let p = c.pump { log.record(channel: p, batch: batchID, at: t, value: out.pumpOn ? 1 : 0) }
+            if let ch = c.chiller { log.record(channel: ch, batch: batchID, at: t, value: out.chillerOpen ? 1 : 0) }
+        }
+    }
+
+    private func finish(_ outcome: Outcome, at now: Instant) throws {
+        let (text, reason): (BatchOutcome, String?) = switch outcome {
+        case .completed: (.completed, nil)
+        case .aborted(let why): (.aborted, why)
+        case .failed(let why): (.failed, why)
+        }
+        if let row = stepRow { try? log.stepEnded(step: row, at: brewTime(now).value, wall: wall(now), outcome: text.rawValue) }
+        try log.finishBatch(batchID, outcome: text, reason: reason, wall: wall(now))
+    }
+
+    public func status(at now: Instant) -> RunStatus {
+        let engine = controller.engine
+        let temps = controller.temperatures
+        let estimate = engine.estimate(at: now, temperatures: temps)
+        let stepVessel = engine.stepIndex < plan.stepVessel.count ? plan.stepVessel[engine.stepIndex] : nil
+        let vessels = plan.vessels.indices.map { i in
+            let out = controller.outputs[i]
+            return RunStatus.Vessel(name: plan.vessels[i].name, temperature: temps[i], target: out.setpoint,
+                                    demand: out.demand, heaterOn: out.heaterOn, fault: controller.faults[i],
+                                    involved: i == stepVessel || engine.regimes[i] != .off)
+        }
+        return RunStatus(brewTime: brewTime(now), stepNumber: min(engine.stepIndex + 1, plan.recipe.steps.count),
+                         stepCount: plan.recipe.steps.count, stepName: engine.currentStep?.name ?? "done",
+                         waitingFor: engine.waitingFor(at: now, temperatures: temps),
+                         stepTimeLeft: estimate.step, batchTimeLeft: estimate.batch, vessels: vessels,
+                         awaitingConfirmation: engine.awaitsConfirmation, heatingPaused: controller.heatingPaused)
+    }
+
+    private static func logKind(_ kind: ProcessEvent.Kind) -> EventKind {
+        switch kind {
+        case .stepStarted, .stepCompleted: .step
+        case .targetReached, .boilDetected, .alarmCleared, .completed: .info
+        case .addition, .alert, .prompt: .alert
+        case .confirmation: .confirmation
+        case .alarm: .alarm
+        case .aborted: .abort
+        }
+    }
+}

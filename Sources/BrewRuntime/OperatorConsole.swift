@@ -1,0 +1,51 @@
+import BrewCore
+import BrewProcess
+
+/// What the operator asked for since the last tick.
+public enum OperatorInput: Hashable, Sendable {
+    /// Confirms the step waiting for them.
+    case confirm(by: String)
+    /// Ctrl-C: the heaters are held off while they decide whether to abort.
+    case interrupt
+    /// They decided to abort the batch.
+    case abort(by: String)
+    /// They decided to carry on after an interrupt.
+    case carryOn(by: String)
+}
+
+/// A snapshot of the run for the live display.
+public struct RunStatus: Sendable {
+    public struct Vessel: Sendable {
+        public var name: String
+        public var temperature: Celsius?
+        public var target: Celsius?
+        public var demand: Percent
+        public var heaterOn: Bool
+        public var fault: String?
+        public var involved: Bool
+    }
+
+    public var brewTime: Seconds
+    public var stepNumber: Int
+    public var stepCount: Int
+    public var stepName: String
+    public var waitingFor: String
+    public var stepTimeLeft: Seconds?
+    public var batchTimeLeft: Seconds?
+    public var vessels: [Vessel]
+    public var awaitingConfirmation: Bool
+    public var heatingPaused: Bool
+}
+
+/// The people side of a run: shows progress and events, and collects confirmations and aborts.
+/// The terminal implements it for `brewctl run`; tests use a scripted one.
+public protocol OperatorConsole: AnyObject {
+    /// Shown as things happen.
+    func show(_ event: ProcessEvent, at brewTime: Seconds)
+    /// Called about once a second of brew time; the console decides how often to redraw.
+    func update(_ status: RunStatus)
+    /// Anything the operator did since the last poll; called every tick, so it must be cheap.
+    func poll() -> OperatorInput?
+    /// The run is over (outcome line is printed by the caller).
+    func finish()
+}

@@ -1,0 +1,23 @@
+import BrewCore
+import BrewProcess
+
+/// A brewery the runtime can drive: real buses on a board, or the simulated brewery. Vessels are
+/// indexed as in the rig's hardware file.
+public protocol RigBackend: AnyObject {
+    var rig: RigSpec { get }
+    /// "simulated" or "hardware", for the log and the first line of output.
+    var isSimulated: Bool { get }
+    /// Drives every output to its safe state (heaters, pumps, valves off). Called before anything
+    /// else happens and whenever the run ends, however it ends.
+    func allOff()
+    /// Lets simulated physics catch up to `now` (no-op on real hardware: reality runs itself).
+    func advance(to now: Instant)
+    /// Reads every vessel's probe into `readings` (same indices as the rig's vessels). A failed
+    /// read becomes a `.fault` reading, never a thrown error: the control tick decides.
+    func read(at now: Instant, into readings: inout [TemperatureReading?])
+    /// Switches the outputs. Returns a message for every output that failed to switch.
+    func apply(_ outputs: [ProcessController.VesselOutput]) -> [String]
+    /// What the operator confirmed having done (real rigs: already done by hand). Returns notes
+    /// where the simulated world differs from the recipe.
+    func operatorDid(_ actions: [OperatorAction]) -> [String]
+}

@@ -1,0 +1,68 @@
+import BrewCore
+
+/// The simulated brewery's physical world: its vessels, the room, the tap, and a fixed physics
+/// step so results do not depend on how often the controller happens to look.
+public struct SimulatedPlant: Sendable {
+    public private(set) var vessels: [SimulatedVessel]
+    public let site: RigSpec.Site
+    public let boilingPoint: Celsius
+    /// Physics integration step.
+    public let step: Seconds
+    public private(set) var now: Instant
+    private var random: SeededRandom
+
+    public init(rig: RigSpec, step: Seconds = Seconds(0.1), start: Instant = .zero) {
+        site = rig.site
+        boilingPoint = rig.site.boilingPoint
+        self.step = step
+        now = start
+        random = SeededRandom(seed: rig.simulationSeed)
+        vessels = rig.vessels.map { v in
+            var sim = v.simulation ?? RigSpec.Simulation()
+            if sim.initialVolume.value < 0 { sim.initialVolume = .zero }
+            return SimulatedVessel(name: v.name, spec: sim, heaterPower: v.heater?.power ?? Watts(0),
+                                   needsPump: v.recirculationPump != nil,
+                                   temperature: sim.initialVolume.value > 0 ? rig.site.mainsWater : rig.site.ambient, step: step)
+        }
+    }
+
+    public subscript(vessel: Int) -> SimulatedVessel { vessels[vessel] }
+
+    public mutating func setHeater(_ vessel: Int, on: Bool) { vessels[vessel].heaterOn = on }
+    public mutating func setPump(_ vessel: Int, on: Bool) { vessels[vessel].pumpOn = on }
+    public mutating func setChiller(_ vessel: Int, open: Bool) { vessels[vessel].chillerOpen = open }
+
+    /// Integrates the physics up to `time` in fixed steps, with the actuators as they are now.
+    public mutating func advance(to time: Instant) {
+        while now.seconds + step.value * 0.5 < time.seconds {
+            for i in vessels.indices {
+                vessels[i].step(dt: step.value, ambient: site.ambient, coolant: site.mainsWater,
+                                boilingPoint: boilingPoint, noise: random.gaussian())
+            }
+            now = now + step
+        }
+    }
+
+    /// Carries out what the operator confirmed having done, as the real brewer would have.
+    /// Returns a note when reality differs from the recipe (e.g. not enough liquid to transfer).
+    public mutating func perform(_ action: OperatorAction, roles: [VesselRole]) -> String? {
+        func index(_ role: VesselRole) -> Int? { roles.firstIndex(of: role) }
+        switch action {
+        case .fill(let role, let litres):
+            guard let v = index(role) else { return "no \(role.displayName) in the simulated brewery" }
+            vessels[v].add(water: litres, at: site.mainsWater)
+        case .transfer(let from, let to, let litres):
+            guard let a = index(from), let b = index(to) else { return "transfer between vessels the simulated brewery lacks" }
+            let t = vessels[a].temperature
+            let moved = vessels[a].remove(water: litres)
+            vessels[b].add(water: moved, at: t)
+            if moved.value + 0.05 < litres.value {
+                return "only \(moved) of \(litres) was in the \(vessels[a].name) to transfer"
+            }
+        case .addGrain(let role, let kg):
+            guard let v = index(role) else { return "no \(role.displayName) in the simulated brewery" }
+            vessels[v].add(grain: kg, at: site.ambient)
+        }
+        return nil
+    }
+}

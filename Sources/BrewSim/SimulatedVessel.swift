@@ -1,0 +1,100 @@
+import BrewCore
+
+/// One vessel's physics: a lumped heat balance of its liquid, grain and steel, heated by an
+/// element, losing heat to the room and to a chiller, and boiling at the local boiling point
+/// (excess energy evaporates water instead of raising the temperature). The probe sees the
+/// liquid through a transport delay and a thermowell lag, with seeded noise.
+public struct SimulatedVessel: Sendable {
+    public let name: String
+    public let spec: RigSpec.Simulation
+    public let heaterPower: Watts
+    public let needsPump: Bool
+
+    /// The true temperature of the contents.
+    public private(set) var temperature: Celsius
+    public private(set) var water: Litres
+    public private(set) var grain: Kilograms
+    /// Water boiled away so far.
+    public private(set) var evaporated: Litres = .zero
+    /// True while the last step was held at the boiling point with energy to spare.
+    public private(set) var isBoiling = false
+    /// What the probe reports (before the chip quantises it).
+    public private(set) var probe: Celsius
+
+    public var heaterOn = false
+    public var pumpOn = false
+    public var chillerOpen = false
+
+    private var delay: [Double]
+    private var delayHead = 0
+    private var lagged: Double
+
+    public init(name: String, spec: RigSpec.Simulation, heaterPower: Watts, needsPump: Bool, temperature: Celsius, step: Seconds) {
+        self.name = name
+        self.spec = spec
+        self.heaterPower = heaterPower
+        self.needsPump = needsPump
+        self.temperature = temperature
+        water = spec.initialVolume
+        grain = .zero
+        probe = temperature
+        lagged = temperature.value
+        let slots = max(1, Int((spec.sensorDeadTime.value / step.value).rounded()))
+        delay = Array(repeating: temperature.value, count: slots)
+    }
+
+    /// Heat capacity of contents and vessel, J/K.
+    public var heatCapacity: Double {
+        water.value * Water.density * Water.specificHeat + grain.value * Grain.specificHeat + spec.emptyHeatCapacity
+    }
+
+    /// Advances the physics by `dt`; `noise` is a standard normal deviate for the probe.
+    mutating func step(dt: Double, ambient: Celsius, coolant: Celsius, boilingPoint: Celsius, noise: Double) {
+        var power = 0.0
+        if heaterOn, !needsPump || pumpOn { power += heaterPower.value * spec.heaterEfficiency }
+        power -= spec.heatLoss * (temperature.value - ambient.value)
+        if chillerOpen { power -= spec.chillerTransfer * (temperature.value - coolant.value) }
+        var t = temperature.value + power * dt / heatCapacity
+        isBoiling = false
+        if water.value > 0.01, t > boilingPoint.value {
+            // The surplus above the boiling point goes into steam, not temperature.
+            let surplus = (t - boilingPoint.value) * heatCapacity
+            let boiledOff = min(water.value, surplus / Water.latentHeat / Water.density)
+            water = Litres(water.value - boiledOff)
+            evaporated = Litres(evaporated.value + boiledOff)
+            t = boilingPoint.value
+            isBoiling = true
+        }
+        temperature = Celsius(t)
+
+        // Probe: transport delay, then a first-order thermowell lag, then noise.
+        let delayed = delay[delayHead]
+        delay[delayHead] = t
+        delayHead = (delayHead + 1) % delay.count
+        let alpha = spec.sensorLag.value > 0 ? min(1, dt / spec.sensorLag.value) : 1
+        lagged += alpha * (delayed - lagged)
+        probe = Celsius(lagged + noise * spec.sensorNoise.value)
+    }
+
+    /// Mixes liquid at `temperature` into the vessel (lumped: contents and steel share one temperature).
+    mutating func add(water litres: Litres, at t: Celsius) {
+        guard litres.value > 0 else { return }
+        let incoming = litres.value * Water.density * Water.specificHeat
+        temperature = Celsius((heatCapacity * temperature.value + incoming * t.value) / (heatCapacity + incoming))
+        water = water + litres
+    }
+
+    mutating func add(grain kg: Kilograms, at t: Celsius) {
+        guard kg.value > 0 else { return }
+        let incoming = kg.value * Grain.specificHeat
+        temperature = Celsius((heatCapacity * temperature.value + incoming * t.value) / (heatCapacity + incoming))
+        grain = Kilograms(grain.value + kg.value)
+    }
+
+    /// Takes up to `litres` out; returns what was really there to take.
+    mutating func remove(water litres: Litres) -> Litres {
+        let taken = min(litres, water)
+        water = water - taken
+        return taken
+    }
+}

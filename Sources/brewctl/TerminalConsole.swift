@@ -1,0 +1,184 @@
+import BrewCore
+import BrewRuntime
+import Dispatch
+import Foundation
+
+/// The brew day at the terminal. On a terminal it keeps a two-line live status block under the
+/// scrolling events; in a pipe or a log file it prints events and a status line now and then.
+/// Enter confirms a manual step; Ctrl-C holds the heaters off and asks whether to abort.
+final class TerminalConsole: OperatorConsole {
+    private let brewer: String
+    private let autoConfirm: Bool
+    private let live: Bool
+    private let interactive: Bool
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var interrupts = 0
+    private var handledInterrupts = 0
+    private var terminated = false
+    private var asking = false
+    private var awaiting = false
+    private var block: [String] = []
+    private var lastDraw: UInt64 = 0
+    private var lastPlainStatus = -Double.infinity
+    private var signalSources: [DispatchSourceSignal] = []
+
+    init(brewer: String, autoConfirm: Bool) {
+        self.brewer = brewer
+        self.autoConfirm = autoConfirm
+        live = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        interactive = isatty(STDIN_FILENO) == 1
+    }
+
+    /// Starts listening for Enter and for signals.
+    func start() {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let queue = DispatchQueue(label: "brewctl.signals")
+        for sig in [SIGINT, SIGTERM] {
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                if sig == SIGINT { self.interrupts += 1 } else { self.terminated = true }
+                self.lock.unlock()
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+        // Reading a line blocks, so it has a thread of its own; the loop only polls a queue.
+        if !autoConfirm || interactive {
+            let thread = Thread { [weak self] in
+                while let line = readLine(strippingNewline: true) {
+                    guard let self else { return }
+                    self.lock.lock()
+                    self.lines.append(line)
+                    self.lock.unlock()
+                }
+            }
+            thread.start()
+        }
+    }
+
+    func poll() -> OperatorInput? {
+        lock.lock()
+        defer { lock.unlock() }
+        if terminated {
+            terminated = false
+            return .abort(by: "SIGTERM")
+        }
+        if interrupts > handledInterrupts {
+            handledInterrupts = interrupts
+            if asking || !interactive {
+                // A second Ctrl-C, or nobody to ask: abort now.
+                asking = false
+                return .abort(by: brewer)
+            }
+            asking = true
+            say("⏸  Ctrl-C: every heater is OFF. Abort this batch? [y/N] (Ctrl-C again aborts)")
+            return .interrupt
+        }
+        guard !lines.isEmpty else { return nil }
+        let line = lines.removeFirst().trimmingCharacters(in: .whitespaces).lowercased()
+        if asking {
+            asking = false
+            return line == "y" || line == "yes" ? .abort(by: brewer) : .carryOn(by: brewer)
+        }
+        if awaiting {
+            awaiting = false
+            return .confirm(by: brewer)
+        }
+        return nil
+    }
+
+    func show(_ event: ProcessEvent, at brewTime: Seconds) {
+        let stamp = "[\(Format.clock(brewTime))]"
+        switch event.kind {
+        case .prompt:
+            awaiting = !autoConfirm
+            say("\(stamp) ▶ \(event.message)\(autoConfirm ? "" : " — press Enter")")
+        case .addition, .alert:
+            say("\(stamp) 🔔 \(event.message)")
+        case .alarm:
+            say("\(stamp) ⚠ ALARM \(event.message)")
+        case .confirmation:
+            awaiting = false
+            say("\(stamp) ✔ \(event.message)\(event.actor.map { " (\($0))" } ?? "")")
+        case .stepStarted:
+            say("\(stamp) \(event.message)")
+        case .stepCompleted:
+            break
+        case .targetReached, .boilDetected, .alarmCleared, .completed, .aborted:
+            say("\(stamp) \(event.message)")
+        }
+    }
+
+    func update(_ status: RunStatus) {
+        block = render(status)
+        if live {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now - lastDraw > 200_000_000 else { return }
+            lastDraw = now
+            redraw()
+        } else if status.brewTime.value - lastPlainStatus >= 600 {
+            lastPlainStatus = status.brewTime.value
+            print(block.joined(separator: "\n"))
+        }
+    }
+
+    func finish() {
+        if live {
+            clearBlock()
+            block = []
+        }
+        for s in signalSources { s.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+
+    // MARK: - Drawing
+
+    private var drawn = 0
+
+    private func say(_ line: String) {
+        if live {
+            clearBlock()
+            print(line)
+            redraw()
+        } else {
+            print(line)
+        }
+        fflush(stdout)
+    }
+
+    private func clearBlock() {
+        guard drawn > 0 else { return }
+        // Move up over the block and clear it, so events scroll above a fixed status area.
+        var s = ""
+        for _ in 0..<drawn { s += "\u{1B}[1A\u{1B}[2K" }
+        print(s, terminator: "")
+        drawn = 0
+    }
+
+    private func redraw() {
+        clearBlock()
+        for line in block { print(line) }
+        drawn = block.count
+        fflush(stdout)
+    }
+
+    private func render(_ s: RunStatus) -> [String] {
+        var head = "[\(Format.clock(s.brewTime))] Step \(s.stepNumber)/\(s.stepCount) \(s.stepName): \(s.waitingFor)"
+        if let left = s.stepTimeLeft { head += " · step \(Format.clock(left)) left" }
+        if let total = s.batchTimeLeft { head += " · batch ≈ \(Format.duration(total)) left" }
+        if s.heatingPaused { head += " · HEATERS HELD OFF" }
+        let vessels = s.vessels.filter(\.involved).map { v -> String in
+            let temp = v.temperature.map { Format.fixed($0.value, 1) } ?? "--.-"
+            let target = v.target.map { "/\(Format.fixed($0.value, 1))" } ?? ""
+            var text = "\(v.name) \(temp)\(target) °C heat \(Format.fixed(v.demand.value, 0))%\(v.heaterOn ? "▮" : "▯")"
+            if let fault = v.fault { text += " FAULT: \(fault)" }
+            return text
+        }
+        return [head, "  " + (vessels.isEmpty ? "all heaters off" : vessels.joined(separator: "  │  "))]
+    }
+}
