@@ -17,6 +17,7 @@ public struct ProcessController: Sendable {
         public var setpoint: Celsius?
         public var pumpOn = false
         public var chillerOpen = false
+        public init() {}
     }
 
     public let plan: BrewPlan

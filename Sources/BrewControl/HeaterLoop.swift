@@ -1,0 +1,81 @@
+import BrewCore
+
+/// How a heater is driven.
+public enum HeaterMode: Hashable, Sendable {
+    case off
+    /// Fixed power, e.g. a rolling boil where there is no setpoint to hold.
+    case fixed(Percent)
+    /// Closed loop on the vessel's temperature.
+    case pid
+}
+
+/// One heater: a PID (or a fixed power) feeding a time-proportioned SSR output. Switching
+/// between modes is bumpless; switching to `.off` turns the SSR off in the same call.
+public struct HeaterLoop: Sendable {
+    public private(set) var pid: PIDController
+    public private(set) var output: TimeProportionedOutput
+    public private(set) var mode: HeaterMode = .off
+    /// Demand in % before time-proportioning.
+    public private(set) var demand = Percent.off
+    private var setpoint: Celsius?
+
+    public init(tuning: PIDTuning, output: TimeProportionedOutput) {
+        var t = tuning
+        // The PID must know the element's duty cap, or its integral winds up against it.
+        t.outputMax = min(t.outputMax, output.maximumDuty.value)
+        pid = PIDController(tuning: t)
+        self.output = output
+    }
+
+    public mutating func setMode(_ newMode: HeaterMode, at now: Instant, measurement: Celsius?, setpoint newSetpoint: Celsius?) {
+        guard newMode != mode else { return }
+        let wasOn = mode != .off
+        mode = newMode
+        switch newMode {
+        case .off:
+            demand = .off
+            output.forceOff(at: now)
+        case .fixed(let p):
+            demand = Percent(min(p.value, output.maximumDuty.value))
+        case .pid:
+            if let m = measurement, let sp = newSetpoint {
+                pid.start(at: now, measurement: m, setpoint: sp, currentOutput: wasOn ? demand : nil)
+                setpoint = sp
+                demand = Percent(pid.output)
+            } else {
+                // Nothing to close the loop on yet: stay cold until a reading arrives.
+                demand = .off
+                setpoint = nil
+                pid = PIDController(tuning: pid.tuning)
+            }
+        }
+    }
+
+    /// Feed a new measurement (nil when none arrived this tick) and the current setpoint.
+    public mutating func control(at now: Instant, newMeasurement: Celsius?, setpoint newSetpoint: Celsius?) {
+        guard mode == .pid else { return }
+        guard let sp = newSetpoint else { demand = .off; return }
+        if !pid.isStarted {
+            guard let m = newMeasurement else { demand = .off; return }
+            pid.start(at: now, measurement: m, setpoint: sp, currentOutput: nil)
+            setpoint = sp
+        } else if sp != setpoint {
+            pid.changeSetpoint(to: sp)
+            setpoint = sp
+        }
+        if let m = newMeasurement {
+            demand = pid.update(at: now, measurement: m)
+        } else {
+            demand = Percent(pid.output)
+        }
+    }
+
+    /// Whether the SSR conducts now.
+    public mutating func output(at now: Instant) -> Bool {
+        guard mode != .off else {
+            output.forceOff(at: now)
+            return false
+        }
+        return output.update(at: now, demand: demand)
+    }
+}
