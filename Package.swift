@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BrewRuntime", dependencies: [
-            "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewConfig", "BrewLog",
+            "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewLog",
         ]),
         .executableTarget(name: "brewctl", dependencies: [
             "BrewCore", "BrewProcess", "BrewConfig", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux",
