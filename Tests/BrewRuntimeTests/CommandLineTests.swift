@@ -1,0 +1,122 @@
+import Foundation
+import XCTest
+
+/// Runs the real `brewctl` executable the way a brewer and a script would.
+final class CommandLineTests: XCTestCase {
+    private var executable: URL {
+        get throws {
+            let candidates = [
+                Bundle.main.bundleURL.appendingPathComponent("brewctl"),
+                Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl"),
+                repositoryRoot.appendingPathComponent(".build/debug/brewctl"),
+            ]
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw XCTSkip("brewctl executable not built next to the tests (looked in \(candidates.map(\.path)))")
+            }
+            return found
+        }
+    }
+
+    private struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    private func brewctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repositoryRoot
+        var env = ProcessInfo.processInfo.environment
+        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"   // no configured rig on the test machine
+        env["XDG_CONFIG_HOME"] = "/nonexistent"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read before waiting so a full pipe cannot stall the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func temporaryDatabase() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-cli-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir.appendingPathComponent("batches.sqlite").path
+    }
+
+    func testBrewTheIPAFastThenReadTheLog() throws {
+        let db = temporaryDatabase()
+        let run = try brewctl(["run", "Recipes/ipa.toml", "--fast", "--yes", "--brewer", "ci", "--db", db])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertTrue(lines.first?.hasPrefix("Rig: the simulated club brewery") == true, "first line: \(lines.first ?? "")")
+        XCTAssertTrue(run.stdout.contains("15 min left in boil"), "addition alerts are shown")
+        XCTAssertTrue(run.stdout.contains("Batch 1 completed"), run.stdout.suffix(400).description)
+
+        let list = try brewctl(["log", "list", "--db", db])
+        XCTAssertEqual(list.status, 0, list.stderr)
+        XCTAssertTrue(list.stdout.contains("American IPA") || list.stdout.contains("IPA"), list.stdout)
+        XCTAssertTrue(list.stdout.contains("completed"))
+        XCTAssertTrue(list.stdout.contains("ci"))
+
+        let show = try brewctl(["log", "show", "1", "--db", db])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stdout.contains("Steps"))
+        XCTAssertTrue(show.stdout.contains("Boil"), show.stdout)
+
+        let csv = try brewctl(["log", "export", "1", "--format", "csv", "--db", db])
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        let rows = csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        XCTAssertTrue(rows[0].hasPrefix("brew_time_s,elapsed,"), rows[0])
+        XCTAssertTrue(rows[0].contains("kettle.temperature [°C]"), rows[0])
+        XCTAssertGreaterThan(rows.count, 3 * 3600, "a row per second of a multi-hour brew day")
+
+        let json = try brewctl(["log", "export", "1", "--format", "json", "--db", db])
+        XCTAssertEqual(json.status, 0)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)))
+
+        let missing = try brewctl(["log", "show", "7", "--db", db])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("no batch 7"), missing.stderr)
+    }
+
+    func testABrokenRecipeIsRefusedWithFileLineAndColumnBeforeAnythingIsSwitched() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.toml")
+        try """
+        name = "Broken"
+
+        [[steps]]
+        name = "Mash"
+        kind = "rest"
+        vessel = "mash_tun"
+        tempreature = 66
+        duration = "60 min"
+        """.write(to: bad, atomically: true, encoding: .utf8)
+        let db = temporaryDatabase()
+        let run = try brewctl(["run", bad.path, "--fast", "--yes", "--db", db])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.stderr.contains("\(bad.path):7:"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("temperature"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "nothing was started, not even a log")
+
+        let missing = try brewctl(["run", dir.appendingPathComponent("nope.toml").path, "--fast", "--yes", "--db", db])
+        XCTAssertEqual(missing.status, 2)
+    }
+
+    func testBadFlagsAreRefusedWithoutACrash() throws {
+        let r = try brewctl(["run", "Recipes/ipa.toml", "--speed", "-3"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("--speed"), r.stderr)
+    }
+}
