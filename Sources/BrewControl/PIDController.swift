@@ -105,7 +105,15 @@ public struct PIDController: Sendable {
         if tuning.ti.value > 0 {
             let error = setpoint - y0
             let tracking = min(1, dt / tuning.effectiveTrackingTime)
-            integral += tuning.kp * dt / tuning.ti.value * error + tracking * (output - unclamped)
+            let step = tuning.kp * dt / tuning.ti.value * error + tracking * (output - unclamped)
+            // The integral holds the steady-state output, so it never needs to leave the output
+            // range (shifted by the setpoint-weight term). Integration may not push it further
+            // out; a bumpless start or retune may leave it outside, and it is then only drawn in.
+            // Without this a long full-power heat-up winds it far negative and the last kelvins
+            // crawl in.
+            let shift = tuning.kp * (tuning.setpointWeight - 1) * setpoint
+            let low = tuning.outputMin - shift, high = tuning.outputMax - shift
+            integral = min(max(integral + step, min(low, integral)), max(high, integral))
         }
         // Derivative on measurement, first-order filtered (backward difference, stable for any dt).
         if tuning.td.value > 0 {

@@ -98,13 +98,18 @@ public final class BatchRunner {
             let rig = backend.rig
             let tick = rig.control.tick
             let samplePeriod = rig.control.samplePeriod
+            // Deadlines are counted in whole ticks and samples from the origin, not summed, so
+            // rounding never drifts a 1 s sample to 1.1 s over a five-hour brew day.
+            var samples = 0
             var nextSample = origin
             var nextFlush = origin + options.flushInterval
             var deadline = origin
+            var tickIndex = 0
+            let slack = tick.value * 1e-6
             while !controller.isFinished {
                 now = clock.now()
                 backend.advance(to: now)
-                let sampling = now >= nextSample
+                let sampling = now.seconds >= nextSample.seconds - slack
                 if sampling { backend.read(at: now, into: &readings) }
 
                 while let input = console.poll() { handle(input, at: now) }
@@ -122,16 +127,24 @@ public final class BatchRunner {
                 if sampling {
                     try recordSamples(at: now)
                     console.update(status(at: now))
-                    nextSample = nextSample + samplePeriod
-                    if nextSample <= now { nextSample = now + samplePeriod }
+                    samples += 1
+                    nextSample = origin + samplePeriod * Double(samples)
+                    if nextSample <= now {   // the loop fell behind: resynchronise rather than burst
+                        samples = Int(((now - origin) / samplePeriod).rounded(.down)) + 1
+                        nextSample = origin + samplePeriod * Double(samples)
+                    }
                 }
                 if now >= nextFlush {
                     try log.flush()
                     nextFlush = now + options.flushInterval
                 }
                 ticks += 1
-                deadline = deadline + tick
-                if deadline < now { deadline = now + tick }
+                tickIndex += 1
+                deadline = origin + tick * Double(tickIndex)
+                if deadline < now {   // fell behind (a slow disk, a paused VM): skip, don't burst
+                    tickIndex = Int(((now - origin) / tick).rounded(.down)) + 1
+                    deadline = origin + tick * Double(tickIndex)
+                }
                 clock.sleep(until: deadline)
             }
             backend.allOff()

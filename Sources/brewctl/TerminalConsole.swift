@@ -6,7 +6,8 @@ import Foundation
 /// The brew day at the terminal. On a terminal it keeps a two-line live status block under the
 /// scrolling events; in a pipe or a log file it prints events and a status line now and then.
 /// Enter confirms a manual step; Ctrl-C holds the heaters off and asks whether to abort.
-final class TerminalConsole: OperatorConsole {
+// Shared with the signal queue and the stdin thread; all shared state is guarded by `lock`.
+final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     private let brewer: String
     private let autoConfirm: Bool
     private let live: Bool
@@ -148,7 +149,7 @@ final class TerminalConsole: OperatorConsole {
         } else {
             print(line)
         }
-        fflush(stdout)
+        fflush(nil)  // flushes every stream; stdout is a C global Swift 6 will not touch
     }
 
     private func clearBlock() {
@@ -164,7 +165,7 @@ final class TerminalConsole: OperatorConsole {
         clearBlock()
         for line in block { print(line) }
         drawn = block.count
-        fflush(stdout)
+        fflush(nil)  // flushes every stream; stdout is a C global Swift 6 will not touch
     }
 
     private func render(_ s: RunStatus) -> [String] {
