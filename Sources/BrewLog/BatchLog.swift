@@ -12,7 +12,11 @@ import GRDB
 public final class BatchLog {
     public let path: String
     private let db: DatabaseQueue
-    private var pending: [Sample] = []
+    private struct PendingSample {
+        var batch: Int64
+        var sample: Sample
+    }
+    private var pending: [PendingSample] = []
 
     /// Opens (creating if needed) the log at `path`, creating its folder too.
     public init(path: String) throws {
@@ -88,11 +92,15 @@ public final class BatchLog {
                     unit TEXT NOT NULL,
                     UNIQUE (batch_id, name)
                 );
+                -- Keyed by time first: samples arrive in time order, so each commit appends to
+                -- the end of one B-tree instead of touching a page per channel (a tenth of the
+                -- WAL traffic), and exports read in the order they write.
                 CREATE TABLE sample (
-                    channel_id INTEGER NOT NULL REFERENCES channel(id),
+                    batch_id INTEGER NOT NULL REFERENCES batch(id),
                     t REAL NOT NULL,
+                    channel_id INTEGER NOT NULL REFERENCES channel(id),
                     value REAL,
-                    PRIMARY KEY (channel_id, t)
+                    PRIMARY KEY (batch_id, t, channel_id)
                 ) WITHOUT ROWID;
                 CREATE TABLE step (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -145,7 +153,7 @@ public final class BatchLog {
     /// Buffers one sample; `flush()` writes the buffer. Never throws, so the control loop is
     /// never interrupted by logging; a failing flush is reported by `flush()`.
     public func record(channel: Int64, batch: Int64, at t: Double, value: Double?) {
-        pending.append(Sample(channel: channel, at: t, value: value.flatMap { $0.isFinite ? $0 : nil }))
+        pending.append(PendingSample(batch: batch, sample: Sample(channel: channel, at: t, value: value.flatMap { $0.isFinite ? $0 : nil })))
     }
 
     /// Commits every buffered sample in one transaction.
@@ -154,9 +162,9 @@ public final class BatchLog {
         let batch = pending
         try db.write { db in
             // OR REPLACE: a second sample of a channel at the same brew time supersedes the first.
-            let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO sample (channel_id, t, value) VALUES (?, ?, ?)")
-            for s in batch {
-                try insert.execute(arguments: [s.channel, s.at, s.value])
+            let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO sample (batch_id, t, channel_id, value) VALUES (?, ?, ?, ?)")
+            for p in batch {
+                try insert.execute(arguments: [p.batch, p.sample.at, p.sample.channel, p.sample.value])
             }
         }
         pending.removeAll(keepingCapacity: true)
@@ -231,9 +239,7 @@ public final class BatchLog {
                 EventRecord(id: r["id"], at: r["t"], wall: Date(timeIntervalSince1970: r["wall"]),
                             kind: EventKind(rawValue: r["kind"]) ?? .info, message: r["message"], actor: r["actor"])
             }
-            let count = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM sample WHERE channel_id IN (SELECT id FROM channel WHERE batch_id = ?)
-                """, arguments: [id]) ?? 0
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sample WHERE batch_id = ?", arguments: [id]) ?? 0
             return BatchDetail(batch: Self.batchRecord(row), channels: channels, steps: steps, events: events, sampleCount: count)
         }
     }
@@ -244,7 +250,9 @@ public final class BatchLog {
     public func samples(channel: Int64) throws -> [Sample] {
         try flush()
         return try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT t, value FROM sample WHERE channel_id = ? ORDER BY t", arguments: [channel]).map {
+            try Row.fetchAll(db, sql: """
+                SELECT t, value FROM sample WHERE batch_id = (SELECT batch_id FROM channel WHERE id = ?1) AND channel_id = ?1 ORDER BY t
+                """, arguments: [channel]).map {
                 Sample(channel: channel, at: $0["t"], value: $0["value"])
             }
         }
@@ -255,8 +263,7 @@ public final class BatchLog {
         try flush()
         try db.read { db in
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT s.channel_id, s.t, s.value FROM sample s JOIN channel c ON c.id = s.channel_id
-                WHERE c.batch_id = ? ORDER BY s.t, s.channel_id
+                SELECT channel_id, t, value FROM sample WHERE batch_id = ? ORDER BY t, channel_id
                 """, arguments: [batch])
             while let row = try cursor.next() {
                 try body(Sample(channel: row[0], at: row[1], value: row[2]))

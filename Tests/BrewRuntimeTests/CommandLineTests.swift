@@ -114,6 +114,38 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
     }
 
+    func testCtrlCAbortsTurnsHeatersOffAndIsLogged() throws {
+        let db = temporaryDatabase()
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = ["run", "Recipes/ipa.toml", "--speed", "60", "--yes", "--brewer", "ann", "--db", db]
+        process.currentDirectoryURL = repositoryRoot
+        var env = ProcessInfo.processInfo.environment
+        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Let it get going (heating the HLT), then press Ctrl-C. Nobody is at a terminal to ask,
+        // so it aborts at once.
+        Thread.sleep(forTimeInterval: 2)
+        process.interrupt()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, "exits cleanly, not killed by the signal")
+        XCTAssertEqual(process.terminationStatus, 1, stdout + stderr)
+        XCTAssertTrue(stderr.contains("aborted"), stderr)
+        XCTAssertEqual(stderr.split(separator: "\n").count, 1, "one-line reason: \(stderr)")
+
+        let show = try brewctl(["log", "show", "1", "--db", db])
+        XCTAssertTrue(show.stdout.contains("aborted"), show.stdout)
+        XCTAssertTrue(show.stdout.contains("abort"), show.stdout)
+        XCTAssertTrue(show.stdout.contains("ann"), show.stdout)
+    }
+
     func testBadFlagsAreRefusedWithoutACrash() throws {
         let r = try brewctl(["run", "Recipes/ipa.toml", "--speed", "-3"])
         XCTAssertNotEqual(r.status, 0)
