@@ -1,0 +1,275 @@
+import Foundation
+import BrewCore
+
+/// Loads a recipe file (`Recipes/ipa.toml`) into a `Recipe`, reporting every problem in it with
+/// its line and column. The keys are documented in docs/recipes.md.
+public enum RecipeLoader {
+    public static func load(path: String) throws(ConfigErrors) -> Recipe {
+        let text = try ConfigDocument.read(path: path)
+        return try parse(text, file: path)
+    }
+
+    /// Validates recipe text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigErrors) -> Recipe {
+        let document = try ConfigDocument.parse(text, file: file)
+        let diagnostics = Diagnostics(file: file, locator: document.locator)
+        let root = TableReader(path: .root, table: document.root, diagnostics: diagnostics, what: "the recipe")
+        let recipe = read(root)
+        guard let recipe, diagnostics.errors.isEmpty else {
+            var errors = diagnostics.sortedErrors
+            if errors.isEmpty {
+                errors = [ConfigError(file: file, line: 1, column: 1, key: "", message: "the file could not be read as a recipe")]
+            }
+            throw ConfigErrors(errors: errors)
+        }
+        return recipe
+    }
+
+    static let rootKeys = ["name", "style", "notes", "batch_volume", "steps"]
+    static let stepKeys = ["name", "kind", "vessel", "temperature", "duration", "additions", "power", "message", "actions"]
+    static let additionKeys = ["what", "amount", "at"]
+    static let actionKeys = ["action", "vessel", "volume", "from", "to", "mass"]
+    static let kinds = ["heat", "rest", "ramp", "hold", "off", "boil", "chill", "confirm"]
+    static let actions = ["fill", "transfer", "add_grain"]
+    static let roleNames = VesselRole.allCases.map(\.rawValue)
+
+    /// The keys each step kind takes.
+    static func keys(for kind: String) -> [String] {
+        switch kind {
+        case "heat", "hold", "chill": ["name", "kind", "vessel", "temperature"]
+        case "rest", "ramp": ["name", "kind", "vessel", "temperature", "duration"]
+        case "off": ["name", "kind", "vessel"]
+        case "boil": ["name", "kind", "vessel", "duration", "additions", "power"]
+        case "confirm": ["name", "kind", "message", "actions"]
+        default: stepKeys
+        }
+    }
+
+    static func actionKeys(for action: String) -> [String] {
+        switch action {
+        case "fill": ["action", "vessel", "volume"]
+        case "transfer": ["action", "from", "to", "volume"]
+        case "add_grain": ["action", "vessel", "mass"]
+        default: actionKeys
+        }
+    }
+
+    static let temperatureBounds = Bounds.between(0, 105, Show.celsius)
+    static let volumeBounds = Bounds.positive(max: 10_000, Show.litres)
+
+    // MARK: - Reading
+
+    static func read(_ root: TableReader) -> Recipe? {
+        let name = root.string("name", required: true, expected: "the recipe's name in quotes, like \"Club American IPA\"")
+        let style = root.string("style")
+        let notes = root.contains("notes") ? root.string("notes") : nil
+        var batchOK = true
+        var batchVolume: Litres?
+        if root.contains("batch_volume") {
+            if let v = root.quantity("batch_volume", .volume, bounds: volumeBounds, context: "a batch") {
+                batchVolume = Litres(v)
+            } else {
+                batchOK = false
+            }
+        }
+        let steps = readSteps(root)
+        root.checkKeys(known: rootKeys)
+        let styleOK = !root.contains("style") || style != nil
+        guard let name, let steps, batchOK, styleOK else { return nil }
+        return Recipe(name: name, style: style, notes: notes, batchVolume: batchVolume, steps: steps)
+    }
+
+    static func readSteps(_ root: TableReader) -> [Recipe.Step]? {
+        guard let items = root.array("steps", required: true, expected: "steps, each written as a [[steps]] table") else { return nil }
+        if items.isEmpty {
+            root.report("steps", .value, "the recipe has no steps", expected: "at least one [[steps]] table")
+            return nil
+        }
+        var ok = true
+        var steps: [Recipe.Step] = []
+        for (index, item) in items.enumerated() {
+            let path = ConfigPath.root.appending("steps").appending(index: index)
+            guard case .table(let table) = item else {
+                root.diagnostics.report(path, .value, "found \(item.typeDescription)", expected: "a step: a [[steps]] table")
+                ok = false
+                continue
+            }
+            let reader = TableReader(path: path, table: table, diagnostics: root.diagnostics, what: "a step")
+            if let step = readStep(reader) { steps.append(step) } else { ok = false }
+        }
+        return ok ? steps : nil
+    }
+
+    static func role(_ reader: TableReader, _ key: String, required: Bool = true) -> VesselRole? {
+        reader.choice(key, required: required, what: "vessel", options: roleNames) { VesselRole(name: $0) }
+    }
+
+    static func readStep(_ s: TableReader) -> Recipe.Step? {
+        let name = s.string("name", required: true, expected: "the step's name in quotes, like \"Mash out\"")
+        let kind = s.choice("kind", required: true, what: "step kind", options: kinds) { kinds.contains($0.lowercased()) ? $0.lowercased() : nil }
+        guard let kind else {
+            s.checkKeys(known: stepKeys)
+            return nil
+        }
+        s.what = "a \(kind) step"
+        func temperature() -> Celsius? {
+            s.quantity("temperature", .temperature, required: true, bounds: temperatureBounds, context: "a \(kind) step").map(Celsius.init)
+        }
+        func duration(max: Double) -> Seconds? {
+            s.quantity("duration", .duration, required: true, bounds: .positive(max: max, Show.duration), context: "a \(kind) step").map(Seconds.init)
+        }
+        var stepKind: StepKind?
+        switch kind {
+        case "heat":
+            let v = role(s, "vessel"), t = temperature()
+            if let v, let t { stepKind = .heat(v, to: t) }
+        case "rest":
+            let v = role(s, "vessel"), t = temperature(), d = duration(max: 30 * 86_400)
+            if let v, let t, let d { stepKind = .rest(v, at: t, duration: d) }
+        case "ramp":
+            let v = role(s, "vessel"), t = temperature(), d = duration(max: 30 * 86_400)
+            if let v, let t, let d { stepKind = .ramp(v, to: t, duration: d) }
+        case "hold":
+            let v = role(s, "vessel"), t = temperature()
+            if let v, let t { stepKind = .hold(v, at: t) }
+        case "off":
+            if let v = role(s, "vessel") { stepKind = .off(v) }
+        case "chill":
+            let v = role(s, "vessel"), t = temperature()
+            if let v, let t { stepKind = .chill(v, to: t) }
+        case "boil":
+            let v = role(s, "vessel"), d = duration(max: 86_400)
+            var power: Percent??
+            if s.contains("power") {
+                power = s.quantity("power", .percent, bounds: .between(1, 100, Show.percent), context: "the boil").map { .some(Percent($0)) }
+            } else {
+                power = .some(nil)
+            }
+            let additions = readAdditions(s, boil: d)
+            if let v, let d, let power, let additions { stepKind = .boil(v, duration: d, additions: additions, power: power) }
+        case "confirm":
+            let message = s.string("message", required: true, expected: "what the brewer should do, in quotes, like \"Dough in, then confirm\"")
+            let actions = readActions(s)
+            if let message, let actions { stepKind = .confirm(message: message, actions: actions) }
+        default:
+            break
+        }
+        s.checkKeys(known: stepKeys, applicable: keys(for: kind))
+        guard let name, let stepKind else { return nil }
+        return Recipe.Step(name, stepKind)
+    }
+
+    // MARK: Boil additions
+
+    static let firstWortWords = ["first wort", "first_wort", "first-wort", "firstwort", "fwh"]
+    static let flameoutWords = ["flameout", "flame out", "flame_out", "flame-out"]
+
+    static func readAdditions(_ s: TableReader, boil: Seconds?) -> [Addition]? {
+        guard s.contains("additions") else { return [] }
+        guard let items = s.array("additions", expected: "a list of additions like [{ what = \"Citra\", amount = \"30 g\", at = \"15 min\" }]") else { return nil }
+        var ok = true
+        var out: [Addition] = []
+        for (index, item) in items.enumerated() {
+            let path = s.path.appending("additions").appending(index: index)
+            guard case .table(let table) = item else {
+                s.diagnostics.report(path, .value, "found \(item.typeDescription)",
+                                     expected: "an addition like { what = \"Citra\", amount = \"30 g\", at = \"15 min\" }")
+                ok = false
+                continue
+            }
+            let a = TableReader(path: path, table: table, diagnostics: s.diagnostics, what: "a boil addition")
+            let what = a.string("what", required: true, expected: "what goes in, in quotes, like \"Citra\"")
+            let amount = a.contains("amount") ? a.string("amount", expected: "how much, in quotes, like \"30 g\" or \"1 tablet\"") : nil
+            let timing = readTiming(a, boil: boil)
+            a.checkKeys(known: additionKeys)
+            if let what, let timing, !a.contains("amount") || amount != nil {
+                out.append(Addition(what, amount: amount, at: timing))
+            } else {
+                ok = false
+            }
+        }
+        return ok ? out : nil
+    }
+
+    static func readTiming(_ a: TableReader, boil: Seconds?) -> Addition.Timing? {
+        let expected = "the time left in the boil, like \"15 min\", or \"first wort\" or \"flameout\""
+        guard let value = a.table["at"] else {
+            a.missing("at", expected: expected)
+            return nil
+        }
+        if case .string(let text) = value {
+            let word = text.trimmingCharacters(in: .whitespaces).lowercased()
+            if firstWortWords.contains(word) { return .firstWort }
+            if flameoutWords.contains(word) { return .flameout }
+            if !word.isEmpty, !word.contains(where: \.isNumber) {
+                a.report("at", .value, "\"\(text)\" is not a time in the boil", expected: expected,
+                         suggestion: Suggest.closest(to: word, in: ["first wort", "flameout"]).map { "did you mean \"\($0)\"?" })
+                return nil
+            }
+        }
+        let path = a.path.appending("at")
+        guard let left = a.quantity(value, at: path, .duration, bounds: nil, context: nil) else { return nil }
+        if left < 0 {
+            a.report("at", .value, "\(value.displayText) is negative: `at` is the time left until the end of the boil", expected: expected)
+            return nil
+        }
+        if let boil, left > boil.value {
+            a.report("at", .value,
+                     "\(value.displayText) is longer than the boil (\(Format.minutes(boil))): `at` is the time left until the end of the boil",
+                     expected: "from \"0 min\" to \"\(Format.minutes(boil))\", or \"first wort\" or \"flameout\"")
+            return nil
+        }
+        return .remaining(Seconds(left))
+    }
+
+    // MARK: Operator actions
+
+    static func readActions(_ s: TableReader) -> [OperatorAction]? {
+        guard s.contains("actions") else { return [] }
+        guard let items = s.array("actions", expected: "a list of actions like [{ action = \"fill\", vessel = \"hlt\", volume = \"78 L\" }]") else { return nil }
+        var ok = true
+        var out: [OperatorAction] = []
+        for (index, item) in items.enumerated() {
+            let path = s.path.appending("actions").appending(index: index)
+            guard case .table(let table) = item else {
+                s.diagnostics.report(path, .value, "found \(item.typeDescription)",
+                                     expected: "an action like { action = \"fill\", vessel = \"hlt\", volume = \"78 L\" }")
+                ok = false
+                continue
+            }
+            let a = TableReader(path: path, table: table, diagnostics: s.diagnostics, what: "an action")
+            let kind = a.choice("action", required: true, what: "action", options: actions) { word in
+                let w = word.lowercased().replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+                return actions.contains(w) ? w : nil
+            }
+            var action: OperatorAction?
+            switch kind {
+            case "fill"?:
+                a.what = "a fill action"
+                let v = role(a, "vessel")
+                let litres = a.quantity("volume", .volume, required: true, bounds: volumeBounds, context: "a fill")
+                if let v, let litres { action = .fill(v, Litres(litres)) }
+            case "transfer"?:
+                a.what = "a transfer action"
+                let from = role(a, "from")
+                let to = role(a, "to")
+                let litres = a.quantity("volume", .volume, required: true, bounds: volumeBounds, context: "a transfer")
+                if let from, let to, from == to {
+                    a.report("to", .value, "a transfer from the \(from.rawValue) to itself", expected: "two different vessels")
+                } else if let from, let to, let litres {
+                    action = .transfer(from: from, to: to, Litres(litres))
+                }
+            case "add_grain"?:
+                a.what = "an add_grain action"
+                let v = role(a, "vessel")
+                let kg = a.quantity("mass", .mass, required: true, bounds: .positive(max: 10_000, Show.kilograms), context: "a grain bill")
+                if let v, let kg { action = .addGrain(v, Kilograms(kg)) }
+            default:
+                break
+            }
+            a.checkKeys(known: actionKeys, applicable: kind.map(actionKeys(for:)))
+            if let action { out.append(action) } else { ok = false }
+        }
+        return ok ? out : nil
+    }
+}
