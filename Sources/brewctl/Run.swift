@@ -98,7 +98,7 @@ struct Run: ParsableCommand {
         let speedValue: Double? = fast ? nil : (speed ?? 1)
         let label = fast ? "fast" : speedValue == 1 ? "real time" : "\(Format.fixed(speedValue ?? 1, speedValue?.rounded() == speedValue ? 0 : 1))x"
         let clock = SimulationClock(speed: speedValue)
-        let who = brewer ?? env["USER"] ?? env["LOGNAME"] ?? "unknown"
+        let who = brewer ?? env["USER"] ?? env["LOGNAME"] ?? accountName() ?? "unknown"
         let console = TerminalConsole(brewer: who, autoConfirm: yes)
         let runner = BatchRunner(
             plan: plan, backend: backend, log: log, clock: clock, console: console,
@@ -126,4 +126,11 @@ func printError(_ line: String) {
 func fail(_ message: String, code: Int32) -> Never {
     printError(message)
     exit(code)
+}
+
+/// The login name of the account running brewctl, for the log when $USER is not set (services,
+/// some terminals).
+func accountName() -> String? {
+    guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return nil }
+    return String(cString: name)
 }

@@ -19,6 +19,8 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     private var terminated = false
     private var asking = false
     private var awaiting = false
+    /// Input lines the terminal echoed under the status block since it was last cleared.
+    private var echoedLines = 0
     private var block: [String] = []
     private var lastDraw: UInt64 = 0
     private var lastPlainStatus = -Double.infinity
@@ -48,12 +50,18 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             signalSources.append(source)
         }
         // Reading a line blocks, so it has a thread of its own; the loop only polls a queue.
+        // It reads the file descriptor with read(2), not stdio: a thread blocked in readLine()
+        // holds stdin's FILE lock, and the fflush(nil) after every redraw then waits for it
+        // forever (the display froze at the first prompt).
         if !autoConfirm || interactive {
             let thread = Thread { [weak self] in
-                while let line = readLine(strippingNewline: true) {
+                var reader = LineReader(fd: STDIN_FILENO)
+                while let line = reader.next() {
                     guard let self else { return }
                     self.lock.lock()
                     self.lines.append(line)
+                    // The terminal echoed the line and its newline below the status block.
+                    if self.live && self.interactive { self.echoedLines += 1 }
                     self.lock.unlock()
                 }
             }
@@ -62,6 +70,15 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     }
 
     func poll() -> OperatorInput? {
+        let input = takeInput()
+        if input == .interrupt {
+            say("⏸  Ctrl-C: every heater is OFF. Abort this batch? [y/N] (Ctrl-C again aborts)")
+        }
+        return input
+    }
+
+    /// What signals and typed lines mean now; only touches state shared with other threads.
+    private func takeInput() -> OperatorInput? {
         lock.lock()
         defer { lock.unlock() }
         if terminated {
@@ -76,7 +93,6 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
                 return .abort(by: brewer)
             }
             asking = true
-            say("⏸  Ctrl-C: every heater is OFF. Abort this batch? [y/N] (Ctrl-C again aborts)")
             return .interrupt
         }
         guard !lines.isEmpty else { return nil }
@@ -132,6 +148,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             clearBlock()
             block = []
         }
+        fflush(nil)  // before the outcome line goes to unbuffered stderr
         for s in signalSources { s.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
@@ -153,10 +170,16 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     }
 
     private func clearBlock() {
-        guard drawn > 0 else { return }
-        // Move up over the block and clear it, so events scroll above a fixed status area.
-        var s = ""
-        for _ in 0..<drawn { s += "\u{1B}[1A\u{1B}[2K" }
+        lock.lock()
+        let echoed = echoedLines
+        echoedLines = 0
+        lock.unlock()
+        let height = drawn + echoed
+        guard height > 0 else { return }
+        // Move up over the block (and any input echoed under it) and clear it, so events
+        // scroll above a fixed status area.
+        var s = "\r\u{1B}[2K"
+        for _ in 0..<height { s += "\u{1B}[1A\u{1B}[2K" }
         print(s, terminator: "")
         drawn = 0
     }
@@ -181,5 +204,40 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             return text
         }
         return [head, "  " + (vessels.isEmpty ? "all heaters off" : vessels.joined(separator: "  │  "))]
+    }
+}
+
+/// Lines from a file descriptor, read with read(2) so no stdio lock is held while it waits.
+struct LineReader {
+    let fd: Int32
+    private var pending: [UInt8] = []
+    private var ended = false
+
+    init(fd: Int32) { self.fd = fd }
+
+    /// The next line without its newline (a final line without one counts), or nil at the end.
+    mutating func next() -> String? {
+        while true {
+            if let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                var line = Array(pending[..<nl])
+                pending.removeSubrange(...nl)
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            if ended {
+                guard !pending.isEmpty else { return nil }
+                defer { pending.removeAll() }
+                return String(decoding: pending, as: UTF8.self)
+            }
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                pending.append(contentsOf: buffer[..<n])
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                ended = true
+            }
+        }
     }
 }
