@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "BrewSim", dependencies: ["BrewCore", "BrewHAL"]),
         .target(name: "BrewLinux", dependencies: ["BrewCore", "BrewHAL", "CGPIOD", "CI2C", "CModbus"]),
         .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "BrewImport", dependencies: ["BrewCore", "BrewConfig"]),
         .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BrewRuntime", dependencies: [
             "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewLog",
         ]),
         .executableTarget(name: "brewctl", dependencies: [
-            "BrewCore", "BrewProcess", "BrewConfig", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux",
+            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +45,8 @@ let package = Package(
         .testTarget(name: "BrewSimTests", dependencies: ["BrewSim", "BrewDrivers", "BrewHAL", "BrewCore"]),
         .testTarget(name: "BrewLinuxTests", dependencies: ["BrewLinux"]),
         .testTarget(name: "BrewConfigTests", dependencies: ["BrewConfig", "BrewCore"]),
+        .testTarget(name: "BrewImportTests", dependencies: ["BrewImport", "BrewConfig", "BrewCore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
             "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore",

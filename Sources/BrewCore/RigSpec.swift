@@ -135,10 +135,29 @@ public struct RigSpec: Hashable, Sendable {
         /// The vessel's own hard limit: at or above it the heater is forced off.
         public var maxTemperature: Celsius
         public var simulation: Simulation?
+        /// Output id of the pump that moves this vessel's contents out (transfers, whirlpool).
+        public var pump: String?
+        /// Sensor id of the flow meter on this vessel's outlet (metered transfers).
+        public var flowMeter: String?
+        /// Sensor id of a level switch that reads wet while the element is covered.
+        public var levelSwitch: String?
+        /// Sensor id of a gravity sensor in the vessel (fermenters: advance on gravity).
+        public var gravitySensor: String?
+        /// Sensor id of the vapour-temperature probe at the column head (stills: cuts).
+        public var headSensor: String?
+        /// Sensor id of the flow meter on the distillate line (stills: cuts by volume).
+        public var distillateMeter: String?
+        /// Sensor id of the coolant flow meter or switch of the still's condenser.
+        public var coolantFlow: String?
+        /// The receivers distillate can be switched into, in order (stills).
+        public var receivers: [Receiver]
 
         public init(id: String, role: VesselRole, name: String, capacity: Litres, temperatureSensor: String,
                     heater: Heater?, recirculationPump: String? = nil, chillerValve: String? = nil,
-                    maxTemperature: Celsius = Celsius(105), simulation: Simulation? = nil) {
+                    maxTemperature: Celsius = Celsius(105), simulation: Simulation? = nil,
+                    pump: String? = nil, flowMeter: String? = nil, levelSwitch: String? = nil, gravitySensor: String? = nil,
+                    headSensor: String? = nil, distillateMeter: String? = nil, coolantFlow: String? = nil,
+                    receivers: [Receiver] = []) {
             self.id = id
             self.role = role
             self.name = name
@@ -149,6 +168,25 @@ public struct RigSpec: Hashable, Sendable {
             self.chillerValve = chillerValve
             self.maxTemperature = maxTemperature
             self.simulation = simulation
+            self.pump = pump
+            self.flowMeter = flowMeter
+            self.levelSwitch = levelSwitch
+            self.gravitySensor = gravitySensor
+            self.headSensor = headSensor
+            self.distillateMeter = distillateMeter
+            self.coolantFlow = coolantFlow
+            self.receivers = receivers
+        }
+    }
+
+    /// A jar or vessel the distillate runs into. `valve` is the output that diverts the
+    /// distillate into it; without one the distiller swaps jars by hand when asked.
+    public struct Receiver: Hashable, Sendable {
+        public var name: String
+        public var valve: String?
+        public init(name: String, valve: String? = nil) {
+            self.name = name
+            self.valve = valve
         }
     }
 

@@ -1,0 +1,4 @@
+import XCTest
+@testable import BrewImport
+
+final class ImporterTests: XCTestCase {}
