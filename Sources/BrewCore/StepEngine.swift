@@ -89,7 +89,7 @@ public struct StepEngine: Sendable {
     public var currentStep: Recipe.Step? { stepIndex < plan.recipe.steps.count ? plan.recipe.steps[stepIndex] : nil }
     /// True while the current step waits for the operator's confirmation.
     public var awaitsConfirmation: Bool {
-        guard phase == .running, stepStartedAt != nil, let step = currentStep, case .confirm = step.kind else { return false }
+        guard phase == .running, stepStartedAt != nil, let step = currentStep, step.kind.manualPrompt != nil else { return false }
         return confirmation == nil
     }
     public var boilStarted: Instant? { boilStartedAt }
@@ -172,6 +172,25 @@ public struct StepEngine: Sendable {
             }
         case .confirm(let message, _):
             events.append(ProcessEvent(.prompt, message, step: stepIndex))
+        case .whirlpool(_, let duration, let temperature, let additions):
+            if let v {
+                // Hop stand: cool to the stand temperature first (without the heater), then keep it there.
+                let t = temperatures[v]
+                if let temperature, t.map({ $0.value > temperature.value }) ?? true {
+                    regimes[v] = .chill
+                } else {
+                    regimes[v] = temperature.map { .hold($0) } ?? .off
+                    reachedAt = now
+                }
+                events.append(ProcessEvent(.alert, "Start the whirlpool in the \(plan.vessels[v].name) — \(Format.minutes(duration))"
+                                           + (temperature.map { " at \($0)" } ?? ""), step: stepIndex, vessel: v))
+            }
+            dueAdditions = additions.sorted { ($0.timeLeft ?? .zero) > ($1.timeLeft ?? .zero) }
+        case .sparge(let sparge):
+            // Only manual sparges reach the engine (BrewPlan refuses automated ones for now).
+            events.append(ProcessEvent(.prompt, sparge.instruction, step: stepIndex))
+        case .transfer, .ferment, .distill:
+            abort(at: now, reason: "this release cannot run \(step.kind.keyword) steps", by: nil, events: &events)
         }
     }
 
@@ -230,8 +249,26 @@ public struct StepEngine: Sendable {
         case .chill(_, let target):
             guard let t else { return false }
             return t.value <= target.value
-        case .confirm:
+        case .confirm, .sparge:
             return confirmation != nil
+        case .whirlpool(_, let duration, let temperature, _):
+            guard let v else { return true }
+            if reachedAt == nil {
+                guard let temperature, let t, t.value <= temperature.value else { return false }
+                reachedAt = now
+                regimes[v] = .hold(temperature)
+                events.append(ProcessEvent(.targetReached, "\(vesselName(v)) at \(temperature) — whirlpool timer started (\(Format.minutes(duration)))",
+                                           step: stepIndex, vessel: v))
+            }
+            guard let started = reachedAt else { return false }
+            let left = duration - (now - started)
+            while let next = dueAdditions.first, let due = next.timeLeft, left.value <= due.value + 1e-9 {
+                dueAdditions.removeFirst()
+                events.append(ProcessEvent(.addition, "\(next.instruction) — \(Format.minutes(due)) left in the whirlpool", step: stepIndex, vessel: v))
+            }
+            return left.value <= 1e-9
+        case .transfer, .ferment, .distill:
+            return false
         }
     }
 
@@ -250,7 +287,11 @@ public struct StepEngine: Sendable {
             }
         case .confirm(_, let actions):
             events.append(ProcessEvent(.confirmation, "Confirmed: \(step.name)", step: stepIndex, actor: confirmation, actions: actions))
-        case .heat, .rest, .ramp, .hold, .off:
+        case .sparge(let sparge):
+            events.append(ProcessEvent(.confirmation, "Confirmed: \(step.name)", step: stepIndex, actor: confirmation, actions: sparge.actions))
+        case .whirlpool:
+            if let v { regimes[v] = .off }
+        case .heat, .rest, .ramp, .hold, .off, .transfer, .ferment, .distill:
             break
         }
         events.append(ProcessEvent(.stepCompleted, "Done: \(step.name)", step: stepIndex, vessel: v))
@@ -301,6 +342,11 @@ public struct StepEngine: Sendable {
             return boilStartedAt == nil ? "heating to a boil (\(plan.boilingPoint))" : "boiling"
         case .chill(_, let target): return "chilling to \(target)"
         case .confirm(let message, _): return "waiting for you: \(message)"
+        case .sparge(let sparge): return "waiting for you: \(sparge.instruction)"
+        case .whirlpool(_, _, let temperature, _):
+            if reachedAt == nil, let temperature { return "cooling to \(temperature) for the whirlpool" }
+            return "whirlpool"
+        case .transfer, .ferment, .distill: return "cannot run \(step.kind.keyword) steps"
         }
     }
 
@@ -344,7 +390,12 @@ public struct StepEngine: Sendable {
         case .chill(_, let target):
             guard let t else { return nil }
             return Seconds(max(0, t.value - target.value) / settings.chillRateEstimate)
-        case .confirm: return nil
+        case .confirm, .sparge: return nil
+        case .whirlpool(_, let duration, let temperature, _):
+            if let started = reachedAt { return duration - (now - started) }
+            guard let t, let temperature else { return duration }
+            return Seconds(max(0, t.value - temperature.value) / settings.chillRateEstimate) + duration
+        case .transfer, .ferment, .distill: return nil
         }
     }
 
@@ -365,10 +416,15 @@ public struct StepEngine: Sendable {
         case .chill(_, let target):
             let from = v.flatMap { lastTarget[$0] } ?? plan.boilingPoint
             time = Seconds(max(0, from.value - target.value) / settings.chillRateEstimate)
-        case .confirm(_, let actions):
+        case .whirlpool(_, let duration, let temperature, _):
+            let from = v.flatMap { lastTarget[$0] } ?? plan.boilingPoint
+            time = duration + Seconds(max(0, from.value - (temperature ?? from).value) / settings.chillRateEstimate)
+        case .transfer, .ferment, .distill:
+            time = .zero
+        case .confirm, .sparge:
             time = settings.confirmEstimate
             // Liquid moved at a confirmation arrives at its source's temperature.
-            for case .transfer(let from, let to, _) in actions {
+            for case .transfer(let from, let to, _) in kind.manualPrompt?.actions ?? [] {
                 if let a = plan.vessels.firstIndex(where: { $0.role == from }),
                    let b = plan.vessels.firstIndex(where: { $0.role == to }) { lastTarget[b] = lastTarget[a] }
             }
@@ -381,7 +437,8 @@ public struct StepEngine: Sendable {
         switch kind {
         case .heat(_, let t), .rest(_, let t, _), .ramp(_, let t, _), .hold(_, let t), .chill(_, let t): t
         case .boil: plan.boilingPoint
-        case .off, .confirm: nil
+        case .whirlpool(_, _, let t, _): t
+        case .off, .confirm, .sparge, .transfer, .ferment, .distill: nil
         }
     }
 }

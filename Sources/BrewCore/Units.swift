@@ -82,6 +82,16 @@ public struct Kilograms: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 /// A heater or valve demand as a percentage, always kept within 0…100.
+/// Specific gravity of wort or beer relative to water at the same temperature (1.050 = "fifty").
+public struct SpecificGravity: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var value: Double
+    @inlinable public init(_ value: Double) { self.value = value }
+    @inlinable public static func < (a: SpecificGravity, b: SpecificGravity) -> Bool { a.value < b.value }
+    /// From degrees Plato, by the standard polynomial fit (ASBC).
+    public static func plato(_ p: Double) -> SpecificGravity { SpecificGravity(1 + p / (258.6 - p / 258.2 * 227.1)) }
+    public var description: String { Format.fixed(value, 3) }
+}
+
 public struct Percent: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var value: Double
     @inlinable public init(_ value: Double) { self.value = min(100, max(0, value.isNaN ? 0 : value)) }
