@@ -17,6 +17,21 @@ enum QuantityKind: Sendable, CaseIterable {
     case fraction
     /// A controller gain in % output per kelvin.
     case gain
+    // Added for the hardware file (buses, sensors, interlocks, circuits).
+    /// A volumetric flow in L/min.
+    case flow
+    /// An electric current in A.
+    case current
+    /// A voltage in V.
+    case voltage
+    /// A specific gravity (1.012, "1.012 SG"), or degrees Plato ("3 °P") converted to SG.
+    case gravity
+    /// A pressure in bar.
+    case pressure
+    /// An electrical resistance in Ω.
+    case resistance
+    /// Pulses per litre of a flow meter.
+    case pulsesPerLitre
 
     /// "a temperature": how the kind is named in messages.
     var noun: String {
@@ -33,6 +48,13 @@ enum QuantityKind: Sendable, CaseIterable {
         case .heatTransfer: "a heat transfer rate"
         case .fraction: "a fraction"
         case .gain: "a gain"
+        case .flow: "a flow"
+        case .current: "a current"
+        case .voltage: "a voltage"
+        case .gravity: "a gravity"
+        case .pressure: "a pressure"
+        case .resistance: "a resistance"
+        case .pulsesPerLitre: "a pulse count per litre"
         }
     }
 
@@ -51,6 +73,13 @@ enum QuantityKind: Sendable, CaseIterable {
         case .heatTransfer: "a heat transfer rate like \"4 W/K\""
         case .fraction: "a fraction like 0.97, or a percentage like \"97 %\""
         case .gain: "a number (% output per kelvin) like 60"
+        case .flow: "a flow like \"2 L/min\""
+        case .current: "a current like \"32 A\""
+        case .voltage: "a voltage like \"230 V\""
+        case .gravity: "a gravity like 1.012, \"1.012 SG\" or \"3 °P\""
+        case .pressure: "a pressure like \"1.5 bar\""
+        case .resistance: "a resistance like \"10 kΩ\" or 10000 (Ω)"
+        case .pulsesPerLitre: "pulses per litre like 450 or \"450 pulses/L\""
         }
     }
 
@@ -69,6 +98,13 @@ enum QuantityKind: Sendable, CaseIterable {
         case .heatTransfer: "W/K"
         case .fraction: ""
         case .gain: "%/K"
+        case .flow: "L/min"
+        case .current: "A"
+        case .voltage: "V"
+        case .gravity: "SG"
+        case .pressure: "bar"
+        case .resistance: "Ω"
+        case .pulsesPerLitre: "pulses/L"
         }
     }
 
@@ -114,6 +150,32 @@ enum QuantityKind: Sendable, CaseIterable {
             [(["%", "percent"], { $0 / 100 })]
         case .gain:
             [(["%/K"], { $0 })]
+        case .flow:
+            [(["L/min", "l/min", "lpm", "LPM"], { $0 }),
+             (["L/h", "l/h"], { $0 / 60 }),
+             (["mL/s", "ml/s"], { $0 * 60 / 1000 }),
+             (["L/s", "l/s"], { $0 * 60 })]
+        case .current:
+            [(["A", "amp", "amps"], { $0 }),
+             (["mA"], { $0 / 1000 })]
+        case .voltage:
+            [(["V", "volt", "volts"], { $0 }),
+             (["mV"], { $0 / 1000 })]
+        case .gravity:
+            [(["SG", "sg"], { $0 }),
+             // Degrees Plato by the ASBC polynomial fit, as SpecificGravity.plato.
+             (["°P", "ºP", "P", "plato", "Plato"], { 1 + $0 / (258.6 - $0 / 258.2 * 227.1) })]
+        case .pressure:
+            [(["bar"], { $0 }),
+             (["mbar"], { $0 / 1000 }),
+             (["kPa"], { $0 / 100 }),
+             (["Pa"], { $0 / 100_000 }),
+             (["psi"], { $0 * 0.068_947_572_9 })]
+        case .resistance:
+            [(["Ω", "ohm", "ohms", "Ohm"], { $0 }),
+             (["kΩ", "kohm", "kOhm"], { $0 * 1000 })]
+        case .pulsesPerLitre:
+            [(["pulses/L", "pulses/l", "/L", "imp/L"], { $0 })]
         }
     }
 

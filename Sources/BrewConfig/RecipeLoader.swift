@@ -11,6 +11,32 @@ public enum RecipeLoader {
 
     /// Validates recipe text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws(ConfigErrors) -> Recipe {
+        try parseLocated(text, file: file).recipe
+    }
+
+    /// A recipe with where each step starts in its file, so problems found later (the recipe
+    /// does not fit the rig) can be reported at the step's line and column.
+    public struct Located: Sendable {
+        public var recipe: Recipe
+        public var file: String
+        /// Line and column of each step's `[[steps]]` table (or inline table).
+        public var stepPositions: [(line: Int, column: Int)]
+
+        /// A problem with step `index`, in the loader's own `file:line:column: error:` format.
+        public func error(step index: Int, _ message: String) -> ConfigError {
+            let p = index < stepPositions.count ? stepPositions[index] : (line: 0, column: 0)
+            let name = index < recipe.steps.count ? recipe.steps[index].name : ""
+            return ConfigError(file: file, line: p.line, column: p.column, key: "steps[\(index)]",
+                               message: "step \(index + 1) (\(name)) does not fit the rig: \(message)")
+        }
+    }
+
+    public static func loadLocated(path: String) throws(ConfigErrors) -> Located {
+        let text = try ConfigDocument.read(path: path)
+        return try parseLocated(text, file: path)
+    }
+
+    public static func parseLocated(_ text: String, file: String) throws(ConfigErrors) -> Located {
         let document = try ConfigDocument.parse(text, file: file)
         let diagnostics = Diagnostics(file: file, locator: document.locator)
         let root = TableReader(path: .root, table: document.root, diagnostics: diagnostics, what: "the recipe")
@@ -22,14 +48,21 @@ public enum RecipeLoader {
             }
             throw ConfigErrors(errors: errors)
         }
-        return recipe
+        let positions = recipe.steps.indices.map { i in
+            let p = document.locator.keyPosition(ConfigPath.root.appending("steps").appending(index: i))
+            return (line: p.line, column: p.column)
+        }
+        return Located(recipe: recipe, file: file, stepPositions: positions)
     }
 
     static let rootKeys = ["name", "style", "notes", "batch_volume", "steps"]
-    static let stepKeys = ["name", "kind", "vessel", "temperature", "duration", "additions", "power", "message", "actions"]
-    static let additionKeys = ["what", "amount", "at"]
+    static let stepKeys = ["name", "kind", "vessel", "temperature", "duration", "additions", "power", "message", "actions",
+                           "from", "to", "volume", "collect", "mode", "stages", "alerts",
+                           "run", "charge", "charge_abv", "heat_power", "equilibrate", "botanicals", "cuts", "end"]
+    static let additionKeys = ["what", "amount", "at", "type"]
     static let actionKeys = ["action", "vessel", "volume", "from", "to", "mass"]
-    static let kinds = ["heat", "rest", "ramp", "hold", "off", "boil", "chill", "confirm"]
+    static let kinds = ["heat", "rest", "ramp", "hold", "off", "boil", "chill", "confirm",
+                        "whirlpool", "transfer", "sparge", "ferment", "distill"]
     static let actions = ["fill", "transfer", "add_grain"]
     static let roleNames = VesselRole.allCases.map(\.rawValue)
 
@@ -41,6 +74,12 @@ public enum RecipeLoader {
         case "off": ["name", "kind", "vessel"]
         case "boil": ["name", "kind", "vessel", "duration", "additions", "power"]
         case "confirm": ["name", "kind", "message", "actions"]
+        case "whirlpool": ["name", "kind", "vessel", "duration", "temperature", "additions"]
+        case "transfer": ["name", "kind", "from", "to", "volume"]
+        case "sparge": ["name", "kind", "vessel", "from", "to", "volume", "collect", "mode", "message"]
+        case "ferment": ["name", "kind", "vessel", "stages", "alerts"]
+        case "distill": ["name", "kind", "vessel", "run", "charge", "charge_abv", "heat_power", "power", "equilibrate",
+                         "botanicals", "cuts", "end"]
         default: stepKeys
         }
     }
@@ -145,8 +184,38 @@ public enum RecipeLoader {
             } else {
                 power = .some(nil)
             }
-            let additions = readAdditions(s, boil: d)
+            let additions = readAdditions(s, within: d, of: "the boil")
             if let v, let d, let power, let additions { stepKind = .boil(v, duration: d, additions: additions, power: power) }
+        case "whirlpool":
+            let v = role(s, "vessel"), d = duration(max: 4 * 3600)
+            var temperature: Celsius??
+            if s.contains("temperature") {
+                temperature = s.quantity("temperature", .temperature, bounds: temperatureBounds, context: "a whirlpool").map { .some(Celsius($0)) }
+            } else {
+                temperature = .some(nil)
+            }
+            let additions = readAdditions(s, within: d, of: "the whirlpool")
+            if let v, let d, let temperature, let additions {
+                stepKind = .whirlpool(v, duration: d, temperature: temperature, additions: additions)
+            }
+        case "transfer":
+            let from = role(s, "from"), to = role(s, "to")
+            let litres = s.quantity("volume", .volume, required: true, bounds: volumeBounds, context: "a transfer")
+            if let from, let to, from == to {
+                s.report("to", .value, "a transfer from the \(from.rawValue) to itself", expected: "two different vessels")
+            } else if let from, let to, let litres {
+                stepKind = .transfer(from: from, to: to, volume: Litres(litres))
+            }
+        case "sparge":
+            stepKind = readSparge(s).map(StepKind.sparge)
+        case "ferment":
+            let v = role(s, "vessel")
+            let profile = readFermentation(s)
+            if let v, let profile { stepKind = .ferment(v, profile) }
+        case "distill":
+            let v = role(s, "vessel")
+            let run = DistillLoader.read(s)
+            if let v, let run { stepKind = .distill(v, run) }
         case "confirm":
             let message = s.string("message", required: true, expected: "what the brewer should do, in quotes, like \"Dough in, then confirm\"")
             let actions = readActions(s)
@@ -164,7 +233,7 @@ public enum RecipeLoader {
     static let firstWortWords = ["first wort", "first_wort", "first-wort", "firstwort", "fwh"]
     static let flameoutWords = ["flameout", "flame out", "flame_out", "flame-out"]
 
-    static func readAdditions(_ s: TableReader, boil: Seconds?) -> [Addition]? {
+    static func readAdditions(_ s: TableReader, within boil: Seconds?, of process: String) -> [Addition]? {
         guard s.contains("additions") else { return [] }
         guard let items = s.array("additions", expected: "a list of additions like [{ what = \"Citra\", amount = \"30 g\", at = \"15 min\" }]") else { return nil }
         var ok = true
@@ -177,13 +246,14 @@ public enum RecipeLoader {
                 ok = false
                 continue
             }
-            let a = TableReader(path: path, table: table, diagnostics: s.diagnostics, what: "a boil addition")
+            let a = TableReader(path: path, table: table, diagnostics: s.diagnostics, what: "an addition")
             let what = a.string("what", required: true, expected: "what goes in, in quotes, like \"Citra\"")
             let amount = a.contains("amount") ? a.string("amount", expected: "how much, in quotes, like \"30 g\" or \"1 tablet\"") : nil
-            let timing = readTiming(a, boil: boil)
+            let timing = readTiming(a, within: boil, of: process)
+            let kind = a.choice("type", what: "addition type", options: Addition.Kind.allCases.map(\.rawValue)) { Addition.Kind(rawValue: $0.lowercased()) }
             a.checkKeys(known: additionKeys)
-            if let what, let timing, !a.contains("amount") || amount != nil {
-                out.append(Addition(what, amount: amount, at: timing))
+            if let what, let timing, !a.contains("amount") || amount != nil, !a.contains("type") || kind != nil {
+                out.append(Addition(what, amount: amount, at: timing, kind: kind))
             } else {
                 ok = false
             }
@@ -191,16 +261,22 @@ public enum RecipeLoader {
         return ok ? out : nil
     }
 
-    static func readTiming(_ a: TableReader, boil: Seconds?) -> Addition.Timing? {
-        let expected = "the time left in the boil, like \"15 min\", or \"first wort\" or \"flameout\""
+    static func readTiming(_ a: TableReader, within boil: Seconds?, of process: String) -> Addition.Timing? {
+        let inBoil = process == "the boil"
+        let expected = inBoil ? "the time left in the boil, like \"15 min\", or \"first wort\" or \"flameout\""
+                              : "the time left in \(process), like \"10 min\""
         guard let value = a.table["at"] else {
             a.missing("at", expected: expected)
             return nil
         }
         if case .string(let text) = value {
             let word = text.trimmingCharacters(in: .whitespaces).lowercased()
-            if firstWortWords.contains(word) { return .firstWort }
-            if flameoutWords.contains(word) { return .flameout }
+            if inBoil, firstWortWords.contains(word) { return .firstWort }
+            if inBoil, flameoutWords.contains(word) { return .flameout }
+            if !inBoil, firstWortWords.contains(word) || flameoutWords.contains(word) {
+                a.report("at", .value, "\"\(text)\" is a boil timing, not a time in \(process)", expected: expected)
+                return nil
+            }
             if !word.isEmpty, !word.contains(where: \.isNumber) {
                 a.report("at", .value, "\"\(text)\" is not a time in the boil", expected: expected,
                          suggestion: Suggest.closest(to: word, in: ["first wort", "flameout"]).map { "did you mean \"\($0)\"?" })
@@ -210,13 +286,13 @@ public enum RecipeLoader {
         let path = a.path.appending("at")
         guard let left = a.quantity(value, at: path, .duration, bounds: nil, context: nil) else { return nil }
         if left < 0 {
-            a.report("at", .value, "\(value.displayText) is negative: `at` is the time left until the end of the boil", expected: expected)
+            a.report("at", .value, "\(value.displayText) is negative: `at` is the time left until the end of \(process)", expected: expected)
             return nil
         }
         if let boil, left > boil.value {
             a.report("at", .value,
-                     "\(value.displayText) is longer than the boil (\(Format.minutes(boil))): `at` is the time left until the end of the boil",
-                     expected: "from \"0 min\" to \"\(Format.minutes(boil))\", or \"first wort\" or \"flameout\"")
+                     "\(value.displayText) is longer than \(process) (\(Format.minutes(boil))): `at` is the time left until the end of \(process)",
+                     expected: "from \"0 min\" to \"\(Format.minutes(boil))\"" + (inBoil ? ", or \"first wort\" or \"flameout\"" : ""))
             return nil
         }
         return .remaining(Seconds(left))

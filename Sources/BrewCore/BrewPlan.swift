@@ -95,6 +95,7 @@ public struct BrewPlan: Sendable {
             return nil
         }
         func fail(_ step: Int, _ message: String) { errors.append(BindingError(step: step, message: message)) }
+        func show(_ l: Litres) -> String { "\(Format.fixed(l.value, l.value == l.value.rounded() ? 0 : 1)) L" }
         var stepVessel: [Int?] = []
         var contents = vessels.map { v in
             Contents(water: rig.vessels.first { $0.role == v.role }?.simulation?.initialVolume ?? .zero, grain: .zero)
@@ -106,7 +107,7 @@ public struct BrewPlan: Sendable {
             // Grain takes up room too: about 0.67 L per kg once wetted.
             let volume = contents[v].water.value + contents[v].grain.value * 0.67
             if volume > vessels[v].capacity.value + 1e-9, overfull.insert(v).inserted {
-                fail(step, "needs \(Litres(volume.rounded())) in the \(vessels[v].name), which holds \(vessels[v].capacity)")
+                fail(step, "needs \(show(Litres(volume.rounded()))) in the \(vessels[v].name), which holds \(show(vessels[v].capacity))")
             }
         }
         func move(_ litres: Litres, from a: Int, to b: Int, step: Int) {
@@ -193,7 +194,7 @@ public struct BrewPlan: Sendable {
                     }
                 }
                 if let charge = run.charge, charge > spec.capacity {
-                    fail(i, "the charge of \(charge) does not fit the \(name), which holds \(spec.capacity)")
+                    fail(i, "the charge of \(show(charge)) does not fit the \(name), which holds \(show(spec.capacity))")
                 }
             case .chill, .off, .whirlpool, .confirm:
                 break

@@ -62,27 +62,27 @@ struct Run: ParsableCommand {
         var loadErrors: [String] = []
         var unreadable = false
         var loadedRig: RigSpec?
-        var loadedRecipe: Recipe?
+        var loadedRecipe: RecipeLoader.Located?
         do { loadedRig = try HardwareLoader.load(path: choice.path) } catch {
             loadErrors.append(error.description)
             unreadable = unreadable || error.errors.contains { $0.isUnreadable }
         }
-        do { loadedRecipe = try RecipeLoader.load(path: recipe) } catch {
+        do { loadedRecipe = try RecipeLoader.loadLocated(path: recipe) } catch {
             loadErrors.append(error.description)
             unreadable = unreadable || error.errors.contains { $0.isUnreadable }
         }
         guard let r = loadedRig, let rec = loadedRecipe else {
-            for line in loadErrors { printError(line) }
+            for line in loadErrors { printDiagnostic(line) }
             fail(unreadable ? "could not read the files above" : "fix the errors above; nothing was switched on", code: 2)
         }
         rig = r
-        recipeModel = rec
+        recipeModel = rec.recipe
         let plan: BrewPlan
         do {
             plan = try BrewPlan.bind(recipeModel, to: rig)
         } catch {
-            for e in error.errors { printError("\(recipe): \(e)") }
-            fail("the recipe does not fit the rig \(rig.name); nothing was switched on", code: 2)
+            for e in error.errors { printDiagnostic(rec.error(step: e.step, e.message).description) }
+            fail("the recipe cannot run on the rig \(rig.name); nothing was switched on", code: 2)
         }
 
         guard rig.backend == .simulated else {
@@ -120,6 +120,12 @@ struct Run: ParsableCommand {
 
 func printError(_ line: String) {
     FileHandle.standardError.write(Data(("brewctl: " + line + "\n").utf8))
+}
+
+/// Prints a compiler-style `file:line:column: error: …` line (or several) to stderr as it is, so
+/// editors and scripts can jump to it.
+func printDiagnostic(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
 /// Prints a one-line reason and exits with `code`.

@@ -211,7 +211,7 @@ final class RecipeErrorTests: XCTestCase {
         XCTAssertEqual(kind.count, 1)
         XCTAssertEqual(kind.first?.key, "steps[0].kind")
         XCTAssertEqual(kind.first?.message, "unknown step kind \"rset\"")
-        XCTAssertEqual(kind.first?.expected, "one of `heat`, `rest`, `ramp`, `hold`, `off`, `boil`, `chill` or `confirm`")
+        XCTAssertEqual(kind.first?.expected, "one of `heat`, `rest`, `ramp`, `hold`, `off`, `boil`, `chill`, `confirm`, `whirlpool`, `transfer`, `sparge`, `ferment` or `distill`")
         XCTAssertEqual(kind.first?.suggestion, "did you mean `rest`?")
         XCTAssertEqual(kind.first.map { [$0.line, $0.column] }, [4, 8])
 
