@@ -203,9 +203,14 @@ final class FuzzTests: XCTestCase {
     }
 
     func testMutatedShippedFilesNeverCrash() throws {
-        let corpus: [(String, Loader)] = [("Recipes/ipa.toml", .recipe), ("Recipes/hefeweizen.toml", .recipe), ("Hardware/sim.toml", .hardware)]
+        // Every shipped recipe (brewing, fermentation, distillation) and the default rig.
+        let recipes = try FileManager.default.contentsOfDirectory(atPath: Repo.path("Recipes"))
+            .filter { $0.hasSuffix(".toml") }.sorted().map { ("Recipes/" + $0, Loader.recipe) }
+        XCTAssertGreaterThanOrEqual(recipes.count, 8)
+        let corpus: [(String, Loader)] = recipes + [("Hardware/sim.toml", .hardware)]
+        let rig = try HardwareLoader.load(path: Repo.path("Hardware/sim.toml"))
         var rng = FuzzRandom(seed: 0xB4EB_C7F1)
-        let iterationsPerFile = 1200
+        let iterationsPerFile = 500
         var loaded = 0
         var rejected = 0
         for (path, loader) in corpus {
@@ -224,6 +229,10 @@ final class FuzzTests: XCTestCase {
                     case .success(let ok):
                         if l == loader {
                             if ok { loaded += 1 } else { rejected += 1 }
+                        }
+                        // A mutant that loads is then fitted to the rig: that must not crash either.
+                        if ok, l == .recipe, let recipe = try? RecipeLoader.parse(text, file: path) {
+                            _ = BrewPlan.check(recipe, on: rig)
                         }
                     }
                 }
