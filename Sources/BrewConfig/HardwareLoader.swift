@@ -1,4 +1,5 @@
 import BrewCore
+import Foundation
 
 /// Loads a hardware file (`Hardware/sim.toml`) into a `RigSpec`, reporting every problem in it
 /// with its line and column. The keys are documented in docs/hardware.md.
@@ -25,23 +26,34 @@ public enum HardwareLoader {
         return rig
     }
 
-    static let rootKeys = ["name", "backend", "seed", "site", "control", "buses", "sensors", "outputs", "vessels"]
+    static let rootKeys = ["name", "backend", "seed", "site", "control", "buses", "sensors", "outputs", "vessels", "interlocks", "circuits"]
     static let siteKeys = ["altitude", "ambient", "mains_water"]
     static let controlKeys = ["tick", "sample_period", "stale_after"]
-    static let busKeys = ["type", "adapter", "chip"]
-    static let sensorKeys = ["type", "bus", "address", "offset"]
-    static let outputKeys = ["type", "bus", "line", "active_low"]
+    static let busKeys = ["type", "adapter", "chip", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries",
+                          "host", "port", "i2c_bus", "address", "part", "channel"]
+    static let sensorKeys = ["type", "bus", "address", "offset", "scale", "rom", "channel", "front_end", "beta", "r25",
+                             "nominal_resistance", "series_resistor", "supply", "full_scale", "unit", "register", "register_type",
+                             "data_type", "word_order", "quantity", "line", "k_factor", "active_low", "wet_when"]
+    static let outputKeys = ["type", "bus", "line", "active_low", "unit", "coil", "register", "scale", "max_speed"]
     static let vesselKeys = ["role", "name", "capacity", "sensor", "heater", "recirculation_pump", "chiller_valve",
-                             "max_temperature", "simulation"]
+                             "max_temperature", "simulation", "pump", "flow_meter", "level_switch", "gravity_sensor", "head_sensor",
+                             "distillate_meter", "coolant_flow", "receivers", "min_volume"]
+    static let receiverKeys = ["name", "valve"]
     static let heaterKeys = ["output", "power", "window", "minimum_on", "minimum_off", "maximum_duty", "boil_power", "pid"]
     static let pidKeys = ["kp", "ti", "td"]
     static let simulationKeys = ["empty_heat_capacity", "heat_loss", "heater_efficiency", "sensor_lag", "sensor_dead_time",
                                  "sensor_noise", "chiller_transfer", "initial_volume"]
+    static let interlockKeys = ["output", "requires", "name", "reason"]
+    static let conditionKeys = ["sensor", "output", "is", "above", "below"]
+    static let circuitKeys = ["limit", "current", "voltage", "heaters"]
     static let backends = ["simulated", "linux"]
-    static let busTypes = ["i2c", "gpio"]
-    static let outputTypes = ["heater", "pump", "valve"]
+    static let busTypes = ["i2c", "gpio", "modbus_rtu", "modbus_tcp", "onewire"]
+    static let outputTypes = RigSpec.Output.Kind.allCases.map(\.rawValue)
+    static let standardBauds = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200]
+    /// The ADS1115's programmable full-scale ranges, in volts.
+    static let adsRanges = [6.144, 4.096, 2.048, 1.024, 0.512, 0.256]
 
-    private static func hex(_ v: Int) -> String {
+    static func hex(_ v: Int) -> String {
         v < 0 ? "\(v)" : "0x" + String(v, radix: 16, uppercase: true).leftPadded(to: 2)
     }
 
@@ -51,22 +63,27 @@ public enum HardwareLoader {
         let name = root.string("name", required: true, expected: "the rig's name in quotes, like \"Club brewery\"")
         let backend = root.choice("backend", what: "backend", options: backends) { RigSpec.Backend(rawValue: $0.lowercased()) }
         let seed = root.integer("seed", range: 0...Int.max, expected: "a whole number")
+        // Only a file that says (or defaults to) simulated is checked against what the simulator can do.
+        let simulated = root.contains("backend") ? backend == .simulated : true
 
         let site = readSite(root)
         let control = readControl(root)
-        let buses = readBuses(root)
-        let sensors = readSensors(root, buses: buses)
-        let outputs = readOutputs(root, buses: buses)
+        let slots = Slots()
+        let buses = readBuses(root, slots: slots)
+        let sensors = readSensors(root, buses: buses, slots: slots, simulated: simulated)
+        let outputs = readOutputs(root, buses: buses, slots: slots, simulated: simulated)
         let vessels = readVessels(root, sensors: sensors, outputs: outputs, control: control)
+        let interlocks = readInterlocks(root, sensors: sensors, outputs: outputs)
+        let circuits = readCircuits(root, outputs: outputs, vessels: vessels ?? [])
         root.checkKeys(known: rootKeys)
 
         let seedOK = !root.contains("seed") || seed != nil
         let backendOK = !root.contains("backend") || backend != nil
         guard let name, backendOK, seedOK, let site, let control, buses.ok, sensors.ok, outputs.ok,
-              let vessels else { return nil }
+              let vessels, let interlocks, let circuits else { return nil }
         return RigSpec(name: name, source: source, backend: backend ?? .simulated, site: site, control: control,
                        buses: buses.valid, sensors: sensors.valid, outputs: outputs.valid,
-                       vessels: vessels, simulationSeed: UInt64(seed ?? 1))
+                       vessels: vessels, interlocks: interlocks, circuits: circuits, simulationSeed: UInt64(seed ?? 1))
     }
 
     static func readSite(_ root: TableReader) -> RigSpec.Site? {
@@ -133,7 +150,90 @@ public enum HardwareLoader {
         var ok = true
     }
 
-    static func readBuses(_ root: TableReader) -> Declared<RigSpec.Bus> {
+    /// Who holds which address, line or register, across buses, sensors and outputs.
+    final class Slots {
+        struct I2CUser {
+            var owner: String
+            /// A chip whose channels several entries share (an ADS1115, a DS2482-800).
+            var chip: String?
+        }
+        var i2c: [String: I2CUser] = [:]
+        var i2cChannels: [String: String] = [:]
+        var gpio: [String: String] = [:]
+        var modbus: [String: String] = [:]
+        var serialDevices: [String: String] = [:]
+        var hosts: [String: String] = [:]
+
+        /// Claims an I2C address (and, for a shared chip, one of its channels); the problem if taken.
+        func claimI2C(bus: String, address: Int, owner: String, chip: String? = nil, channel: Int? = nil) -> String? {
+            let slot = "\(bus)@\(address)"
+            if let user = i2c[slot] {
+                guard let chip, user.chip == chip, let channel else {
+                    return "\(user.owner) already uses address \(HardwareLoader.hex(address)) on bus `\(bus)`"
+                }
+                let sub = "\(slot)#\(channel)"
+                if let other = i2cChannels[sub] {
+                    return "\(other) already uses channel \(channel) of the \(chip) at \(HardwareLoader.hex(address)) on bus `\(bus)`"
+                }
+                i2cChannels[sub] = owner
+                return nil
+            }
+            i2c[slot] = I2CUser(owner: owner, chip: chip)
+            if let channel { i2cChannels["\(slot)#\(channel)"] = owner }
+            return nil
+        }
+
+        func claimLine(bus: String, line: Int, owner: String) -> String? {
+            let slot = "\(bus)@\(line)"
+            if let other = gpio[slot] { return "\(other) already uses line \(line) on bus `\(bus)`" }
+            gpio[slot] = owner
+            return nil
+        }
+
+        func claimModbus(bus: String, unit: Int, table: String, number: Int, count: Int, owner: String) -> String? {
+            for n in number..<(number + count) {
+                if let other = modbus["\(bus)@\(unit)/\(table)/\(n)"] {
+                    return "\(other) already uses \(table) \(n) of unit \(unit) on bus `\(bus)`"
+                }
+            }
+            for n in number..<(number + count) { modbus["\(bus)@\(unit)/\(table)/\(n)"] = owner }
+            return nil
+        }
+    }
+
+    enum BusCategory: CaseIterable {
+        case i2c, gpio, modbus, oneWire
+
+        init(_ kind: RigSpec.Bus.Kind) {
+            switch kind {
+            case .i2c: self = .i2c
+            case .gpio: self = .gpio
+            case .modbusRTU, .modbusTCP: self = .modbus
+            case .oneWire: self = .oneWire
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .i2c: "an I2C bus"
+            case .gpio: "a GPIO bus"
+            case .modbus: "a Modbus bus (`modbus_rtu` or `modbus_tcp`)"
+            case .oneWire: "a 1-Wire bus"
+            }
+        }
+    }
+
+    static func describe(_ kind: RigSpec.Bus.Kind) -> String {
+        switch kind {
+        case .i2c: "an I2C bus"
+        case .gpio: "a GPIO bus"
+        case .modbusRTU: "a Modbus RTU bus"
+        case .modbusTCP: "a Modbus TCP bus"
+        case .oneWire: "a 1-Wire bus"
+        }
+    }
+
+    static func readBuses(_ root: TableReader, slots: Slots) -> Declared<RigSpec.Bus> {
         var out = Declared<RigSpec.Bus>()
         guard root.contains("buses") else { return out }
         guard let t = root.table("buses", what: "the [buses] table", expected: "bus tables like [buses.i2c]") else {
@@ -141,9 +241,20 @@ public enum HardwareLoader {
             return out
         }
         var adapters: [Int: String] = [:]
-        for (id, bus) in t.namedTables(what: { "bus `\($0)`" }, expected: "a bus table like [buses.i2c]") {
+        let entries = t.namedTables(what: { "bus `\($0)`" }, expected: "a bus table like [buses.i2c]")
+        // 1-Wire bridges name an I2C bus that may be written further down.
+        var i2cBuses = Set<String>()
+        for (id, bus) in entries {
+            if case .string(let type)? = bus.table["type"], type.lowercased() == "i2c" { i2cBuses.insert(id) }
+        }
+        let busIDs = entries.map(\.id)
+        for (id, bus) in entries {
             out.ids.append(id)
-            let type = bus.choice("type", required: true, what: "bus type", options: busTypes) { busTypes.contains($0.lowercased()) ? $0.lowercased() : nil }
+            let type = bus.choice("type", required: true, what: "bus type", options: busTypes) { word -> String? in
+                let w = word.lowercased().replacingOccurrences(of: "-", with: "_")
+                if busTypes.contains(w) { return w }
+                return w == "1wire" || w == "1_wire" || w == "one_wire" ? "onewire" : nil
+            }
             var kind: RigSpec.Bus.Kind?
             switch type {
             case "i2c":
@@ -161,6 +272,15 @@ public enum HardwareLoader {
                     kind = .gpio(chip: chip)
                 }
                 bus.checkKeys(known: busKeys, applicable: ["type", "chip"])
+            case "modbus_rtu":
+                kind = readModbusRTU(bus, id: id, slots: slots).map { .modbusRTU($0) }
+                bus.checkKeys(known: busKeys, applicable: ["type", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries"])
+            case "modbus_tcp":
+                kind = readModbusTCP(bus, id: id, slots: slots).map { .modbusTCP($0) }
+                bus.checkKeys(known: busKeys, applicable: ["type", "host", "port", "timeout", "retries"])
+            case "onewire":
+                kind = readOneWire(bus, id: id, i2cBuses: i2cBuses, busIDs: busIDs, slots: slots).map { .oneWire($0) }
+                bus.checkKeys(known: busKeys, applicable: ["type", "i2c_bus", "address", "part", "channel"])
             default:
                 bus.checkKeys(known: busKeys)
             }
@@ -170,74 +290,468 @@ public enum HardwareLoader {
         return out
     }
 
-    enum BusType {
-        case i2c, gpio
+    /// Timeout and retries of a Modbus bus; nil when either is wrong.
+    static func readModbusTiming(_ bus: TableReader) -> (Seconds, Int)? {
+        var timeout: Double? = 0.5
+        if bus.contains("timeout") {
+            timeout = bus.quantity("timeout", .duration, bounds: .between(0.001, 60, Show.duration), context: "a Modbus answer")
+        }
+        var retries: Int? = 2
+        if bus.contains("retries") {
+            retries = bus.integer("retries", range: 0...10, expected: "the number of retries")
+        }
+        guard let timeout, let retries else { return nil }
+        return (Seconds(timeout), retries)
     }
 
-    /// Checks that `reader["bus"]` names a bus of the wanted type; returns its id.
-    static func busReference(_ reader: TableReader, buses: Declared<RigSpec.Bus>, want: BusType, part: String) -> String? {
-        let wantName = want == .i2c ? "an I2C bus" : "a GPIO bus"
+    static func readModbusRTU(_ bus: TableReader, id: String, slots: Slots) -> RigSpec.Bus.ModbusRTU? {
+        var ok = true
+        let device = bus.string("device", required: true, expected: "the serial device in quotes, like \"/dev/ttyUSB0\"")
+        if let device {
+            if !device.hasPrefix("/dev/") {
+                bus.report("device", .value, "\"\(device)\" is not a device path", expected: "the serial device in quotes, like \"/dev/ttyUSB0\"",
+                           suggestion: device.contains("/") ? nil : "did you mean \"/dev/\(device)\"?")
+                ok = false
+            } else if let other = slots.serialDevices[device] {
+                bus.report("device", .value, "serial device \(device) is already bus `\(other)`", expected: "one bus per serial line; put every device on it under that bus")
+                ok = false
+            } else {
+                slots.serialDevices[device] = id
+            }
+        } else {
+            ok = false
+        }
+        var baud: Int?
+        let bauds = standardBauds.map(String.init).joined(separator: ", ")
+        switch bus.table["baud"] {
+        case nil:
+            bus.missing("baud", expected: "a baud rate: \(bauds)")
+        case .integer(let b)?:
+            if standardBauds.contains(b) {
+                baud = b
+            } else {
+                // The nearest standard rate by ratio (12345 → 9600).
+                let nearest = b > 0 ? standardBauds.min { abs(log(Double($0) / Double(b))) < abs(log(Double($1) / Double(b))) } : nil
+                bus.report("baud", .value, "\(b) is not a standard baud rate", expected: "one of \(bauds)",
+                           suggestion: nearest.map { "did you mean \($0)?" })
+            }
+        case let value?:
+            bus.wrongType("baud", value, expected: "a baud rate: \(bauds)")
+        }
+        if baud == nil { ok = false }
+        var parity: RigSpec.Bus.Parity? = RigSpec.Bus.Parity.none
+        if bus.contains("parity") {
+            parity = bus.choice("parity", what: "parity", options: RigSpec.Bus.Parity.allCases.map(\.rawValue)) { word in
+                switch word.lowercased() {
+                case "none", "n", "no": RigSpec.Bus.Parity.none
+                case "even", "e": .even
+                case "odd", "o": .odd
+                default: nil
+                }
+            }
+        }
+        var dataBits: Int? = 8
+        if bus.contains("data_bits") { dataBits = bus.integer("data_bits", range: 7...8, expected: "the number of data bits") }
+        var stopBits: Int? = 1
+        if bus.contains("stop_bits") { stopBits = bus.integer("stop_bits", range: 1...2, expected: "the number of stop bits") }
+        let timing = readModbusTiming(bus)
+        guard ok, let device, let baud, let parity, let dataBits, let stopBits, let timing else { return nil }
+        return RigSpec.Bus.ModbusRTU(device: device, baud: baud, parity: parity, dataBits: dataBits, stopBits: stopBits,
+                                     timeout: timing.0, retries: timing.1)
+    }
+
+    static func readModbusTCP(_ bus: TableReader, id: String, slots: Slots) -> RigSpec.Bus.ModbusTCP? {
+        var host = bus.string("host", required: true, expected: "a host name or IP address in quotes, like \"192.168.1.50\"")
+        if let h = host, h.contains(where: { $0.isWhitespace || $0 == "/" }) {
+            bus.report("host", .value, "\"\(h)\" is not a host name or address", expected: "a host name or IP address, like \"192.168.1.50\"",
+                       suggestion: h.contains("://") ? "write the host only, without `tcp://` or a path" : nil)
+            host = nil
+        }
+        var port: Int? = 502
+        if bus.contains("port") { port = bus.integer("port", range: 1...65535, expected: "a TCP port") }
+        if let h = host, let p = port {
+            let slot = "\(h.lowercased()):\(p)"
+            if let other = slots.hosts[slot] {
+                bus.report("host", .value, "\(h) port \(p) is already bus `\(other)`", expected: "each Modbus TCP server under one bus")
+                host = nil
+            } else {
+                slots.hosts[slot] = id
+            }
+        }
+        let timing = readModbusTiming(bus)
+        guard let host, let port, let timing else { return nil }
+        return RigSpec.Bus.ModbusTCP(host: host, port: port, timeout: timing.0, retries: timing.1)
+    }
+
+    static func readOneWire(_ bus: TableReader, id: String, i2cBuses: Set<String>, busIDs: [String], slots: Slots) -> RigSpec.Bus.OneWireBridge? {
+        var i2cBus = bus.string("i2c_bus", required: true, expected: "the id of the I2C bus the DS2482 bridge is on")
+        if let b = i2cBus, !i2cBuses.contains(b) {
+            let candidates = i2cBuses.sorted()
+            if busIDs.contains(b) {
+                bus.report("i2c_bus", .value, "bus `\(b)` is not an I2C bus",
+                           expected: candidates.isEmpty ? "an I2C bus defined under [buses]" : "one of " + Suggest.list(candidates))
+            } else {
+                bus.report("i2c_bus", .value, "there is no bus `\(b)`",
+                           expected: candidates.isEmpty ? "an I2C bus defined under [buses]" : "one of " + Suggest.list(candidates),
+                           suggestion: Suggest.closest(to: b, in: busIDs).map { "did you mean `\($0)`?" })
+            }
+            i2cBus = nil
+        }
+        var address = bus.integer("address", required: true, range: 0x18...0x1B, expected: "a DS2482's I2C address", show: hex)
+        let parts = RigSpec.Bus.OneWireBridge.Part.allCases.map(\.rawValue)
+        let part = bus.choice("part", required: true, what: "1-Wire bridge", options: parts) { word in
+            RigSpec.Bus.OneWireBridge.Part(rawValue: word.lowercased().replacingOccurrences(of: "_", with: "-"))
+        }
+        var channel: Int? = 0
+        if bus.contains("channel") {
+            switch part {
+            case .ds2482_100?:
+                if case .integer(let c)? = bus.table["channel"], c == 0 { break }
+                bus.report("channel", .value, "a DS2482-100 has a single 1-Wire channel", expected: "no `channel` (or 0); a DS2482-800 has channels 0–7")
+                channel = nil
+            default:
+                channel = bus.integer("channel", range: 0...7, expected: "a DS2482-800 channel")
+            }
+        } else if part == .ds2482_800 {
+            bus.missing("channel", expected: "which of the DS2482-800's channels, 0–7")
+            channel = nil
+        }
+        if let b = i2cBus, let a = address, let part, let channel {
+            if let problem = slots.claimI2C(bus: b, address: a, owner: "the 1-Wire bridge of bus `\(id)`",
+                                            chip: part == .ds2482_800 ? "DS2482-800" : nil, channel: part == .ds2482_800 ? channel : nil) {
+                bus.report("address", .value, problem)
+                address = nil
+            }
+        }
+        guard let i2cBus, let address, let part, let channel else { return nil }
+        return RigSpec.Bus.OneWireBridge(i2cBus: i2cBus, address: address, part: part, channel: channel)
+    }
+
+    /// Checks that `reader["bus"]` names a bus of one of the wanted categories.
+    static func busReference(_ reader: TableReader, buses: Declared<RigSpec.Bus>, want: [BusCategory], part: String, how: String) -> RigSpec.Bus? {
+        let wantName = want.count == BusCategory.allCases.count ? "a bus" : want.map(\.name).joined(separator: " or ")
         guard let id = reader.string("bus", required: true, expected: "the id of \(wantName) from [buses]") else { return nil }
         guard let bus = buses.valid.first(where: { $0.id == id }) else {
             if buses.ids.contains(id) { return nil }  // that bus has errors of its own
-            let candidates = buses.valid.filter { b in
-                switch b.kind {
-                case .i2c: want == .i2c
-                case .gpio: want == .gpio
-                }
-            }.map(\.id)
+            let candidates = buses.valid.filter { want.contains(BusCategory($0.kind)) }.map(\.id)
             reader.report("bus", .value, "there is no bus `\(id)`",
                           expected: candidates.isEmpty ? "\(wantName) defined under [buses]" : "one of " + Suggest.list(candidates),
                           suggestion: Suggest.closest(to: id, in: buses.ids).map { "did you mean `\($0)`?" })
             return nil
         }
-        switch (bus.kind, want) {
-        case (.i2c, .i2c), (.gpio, .gpio):
-            return id
-        case (.gpio, .i2c):
-            reader.report("bus", .value, "bus `\(id)` is a GPIO bus, but \(part) is connected over I2C", expected: wantName)
-        case (.i2c, .gpio):
-            reader.report("bus", .value, "bus `\(id)` is an I2C bus, but \(part) is switched by a GPIO line", expected: wantName)
+        guard want.contains(BusCategory(bus.kind)) else {
+            reader.report("bus", .value, "bus `\(id)` is \(describe(bus.kind)), but \(part) \(how)", expected: wantName)
+            return nil
         }
-        return nil
+        return bus
     }
 
-    static func readSensors(_ root: TableReader, buses: Declared<RigSpec.Bus>) -> Declared<RigSpec.Sensor> {
+    static func partName(_ part: RigSpec.Sensor.Part) -> String {
+        switch part {
+        case .mcp9808: "an MCP9808"
+        case .tmp117: "a TMP117"
+        case .ds18b20: "a DS18B20"
+        case .ads1115: "an ADS1115"
+        case .modbusRegister: "a Modbus register"
+        case .pulseFlowMeter: "a pulse flow meter"
+        case .levelSwitch: "a level switch"
+        }
+    }
+
+    /// "a level switch", "an MCP9808 temperature probe", "a Modbus register measuring gravity".
+    static func describe(_ sensor: RigSpec.Sensor) -> String {
+        switch sensor.part {
+        case .mcp9808, .tmp117, .ds18b20: partName(sensor.part) + " temperature probe"
+        case .ads1115: "an ADS1115 temperature input"
+        case .modbusRegister: "a Modbus register measuring \(sensor.quantity.rawValue)"
+        case .pulseFlowMeter, .levelSwitch: partName(sensor.part)
+        }
+    }
+
+    static func busCategory(for part: RigSpec.Sensor.Part) -> (BusCategory, how: String) {
+        switch part {
+        case .mcp9808, .tmp117, .ads1115: (.i2c, "is connected over I2C")
+        case .ds18b20: (.oneWire, "is read over 1-Wire")
+        case .modbusRegister: (.modbus, "is read over Modbus")
+        case .pulseFlowMeter, .levelSwitch: (.gpio, "is read on a GPIO line")
+        }
+    }
+
+    /// The unit a sensor's readings (and thresholds on it) are written in.
+    static func quantityKind(_ q: RigSpec.Sensor.Measured) -> QuantityKind {
+        switch q {
+        case .temperature: .temperature
+        case .flow: .flow
+        case .volume: .volume
+        case .gravity: .gravity
+        case .level: .percent
+        case .pressure: .pressure
+        }
+    }
+
+    /// How a calibration offset of that quantity is written, and its limits.
+    static func offsetKind(_ q: RigSpec.Sensor.Measured) -> (QuantityKind, Bounds) {
+        switch q {
+        case .temperature: (.temperatureDifference, .between(-10, 10, Show.kelvin))
+        case .flow: (.flow, .between(-10, 10, Show.unit("L/min")))
+        case .volume: (.volume, .between(-100, 100, Show.litres))
+        case .gravity: (.gravity, .between(-0.1, 0.1, Show.unit("SG")))
+        case .level: (.percent, .between(-50, 50, Show.percent))
+        case .pressure: (.pressure, .between(-1, 1, Show.unit("bar")))
+        }
+    }
+
+    /// A plain number (integer or decimal) within `range`.
+    static func number(_ r: TableReader, _ key: String, required: Bool = false, range: ClosedRange<Double>, expected: String) -> Double? {
+        guard let value = r.table[key] else {
+            if required { r.missing(key, expected: expected) }
+            return nil
+        }
+        let v: Double
+        switch value {
+        case .integer(let i): v = Double(i)
+        case .float(let d) where d.isFinite: v = d
+        case .float:
+            r.report(key, .value, "\(value.displayText) is not a finite number", expected: expected)
+            return nil
+        default:
+            r.wrongType(key, value, expected: expected)
+            return nil
+        }
+        guard range.contains(v) else {
+            r.report(key, .value, "\(Show.number(v)) is out of range", expected: "\(expected) from \(Show.number(range.lowerBound)) to \(Show.number(range.upperBound))")
+            return nil
+        }
+        return v
+    }
+
+    /// Dallas/Maxim 1-Wire CRC-8 (x⁸ + x⁵ + x⁴ + 1, reflected).
+    static func crc8(_ bytes: [UInt8]) -> UInt8 {
+        var crc: UInt8 = 0
+        for byte in bytes {
+            var b = byte
+            for _ in 0..<8 {
+                let mix = (crc ^ b) & 1
+                crc >>= 1
+                if mix != 0 { crc ^= 0x8C }
+                b >>= 1
+            }
+        }
+        return crc
+    }
+
+    /// A DS18B20 ROM code: `28-00000a1b2c3d` (the Linux w1 name: family, then the 48-bit serial;
+    /// the CRC is computed) or 16 hex digits in wire order, family first and CRC last
+    /// (`28FF4A1B2C3D0456`, spaces, `:` or `-` between bytes allowed), whose CRC is checked.
+    /// Returns the ROM with the family code in the low byte, or the problem.
+    static func parseROM(_ text: String) -> Result<UInt64, ROMProblem> {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        func hexDigits(_ s: Substring) -> [UInt8]? {
+            var out: [UInt8] = []
+            for c in s {
+                guard let v = c.hexDigitValue else { return nil }
+                out.append(UInt8(v))
+            }
+            return out
+        }
+        // Linux sysfs form: "28-" + 12 hex digits.
+        if let dash = trimmed.firstIndex(of: "-"), trimmed.distance(from: trimmed.startIndex, to: dash) == 2,
+           !trimmed[trimmed.index(after: dash)...].contains("-") {
+            guard let family = hexDigits(trimmed[..<dash]), let serial = hexDigits(trimmed[trimmed.index(after: dash)...]) else {
+                return .failure(.notHex)
+            }
+            let f = family[0] << 4 | family[1]
+            guard f == 0x28 else { return .failure(.family(f)) }
+            guard serial.count == 12 else { return .failure(.serialLength(serial.count)) }
+            var value: UInt64 = 0
+            for d in serial { value = value << 4 | UInt64(d) }
+            var bytes: [UInt8] = [f]
+            for i in 0..<6 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }
+            bytes.append(crc8(bytes))
+            return .success(bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        }
+        let compact = trimmed.filter { $0 != " " && $0 != ":" && $0 != "-" }
+        guard let digits = hexDigits(compact[...]), !digits.isEmpty else { return .failure(.notHex) }
+        guard digits.count == 16 else { return .failure(.length(digits.count)) }
+        let bytes = stride(from: 0, to: 16, by: 2).map { digits[$0] << 4 | digits[$0 + 1] }
+        guard bytes[0] == 0x28 else { return .failure(.family(bytes[0])) }
+        let crc = crc8(Array(bytes[0..<7]))
+        guard crc == bytes[7] else { return .failure(.crc(found: bytes[7], computed: crc)) }
+        return .success(bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+    }
+
+    enum ROMProblem: Error, Equatable {
+        case notHex
+        case length(Int)
+        case serialLength(Int)
+        case family(UInt8)
+        case crc(found: UInt8, computed: UInt8)
+
+        static let expected = "a DS18B20 ROM code like \"28-00000a1b2c3d\" or 16 hex digits like \"28FF4A1B2C3D0456\""
+
+        func message(_ text: String) -> (String, String?) {
+            switch self {
+            case .notHex:
+                return ("\"\(text)\" is not a ROM code", nil)
+            case .length(let n):
+                return ("\"\(text)\" has \(n) hex digits; a ROM code has 16 (family, serial number, CRC)", nil)
+            case .serialLength(let n):
+                return ("\"\(text)\" has \(n) hex digits after the family code; a Linux 1-Wire name has 12", nil)
+            case .family(let f):
+                let known: [UInt8: String] = [0x10: "a DS18S20", 0x22: "a DS1822", 0x3B: "a MAX31850", 0x42: "a DS28EA00", 0x26: "a DS2438"]
+                return ("family code \(HardwareLoader.hex(Int(f))) is \(known[f] ?? "not a DS18B20"); a DS18B20's is 0x28",
+                        f == 0x82 ? "the bytes look reversed: write the family code (28) first" : nil)
+            case .crc(let found, let computed):
+                return ("the CRC byte \(HardwareLoader.hex(Int(found))) does not match the rest of \"\(text)\" (it should be \(HardwareLoader.hex(Int(computed))))",
+                        "check the digits against the probe's label or `ls /sys/bus/w1/devices`")
+            }
+        }
+    }
+
+    static func readSensors(_ root: TableReader, buses: Declared<RigSpec.Bus>, slots: Slots, simulated: Bool) -> Declared<RigSpec.Sensor> {
         var out = Declared<RigSpec.Sensor>()
         guard root.contains("sensors") else { return out }
         guard let t = root.table("sensors", what: "the [sensors] table", expected: "sensor tables like [sensors.hlt_probe]") else {
             out.ok = false
             return out
         }
-        var addresses: [String: String] = [:]
+        var roms: [UInt64: String] = [:]
         let parts = RigSpec.Sensor.Part.allCases.map(\.rawValue)
         for (id, sensor) in t.namedTables(what: { "sensor `\($0)`" }, expected: "a sensor table like [sensors.hlt_probe]") {
             out.ids.append(id)
-            let part = sensor.choice("type", required: true, what: "sensor type", options: parts) { RigSpec.Sensor.Part(rawValue: $0.lowercased()) }
-            let bus = busReference(sensor, buses: buses, want: .i2c, part: "an MCP9808")
-            var address: Int?
-            switch part {
-            case .mcp9808?:
-                address = sensor.integer("address", required: true, range: 0x18...0x1F, expected: "an MCP9808's I2C address", show: hex)
-            case nil:
-                address = sensor.integer("address", required: true, range: 0x03...0x77, expected: "a 7-bit I2C address", show: hex)
+            var ok = true
+            let part = sensor.choice("type", required: true, what: "sensor type", options: parts) { word in
+                RigSpec.Sensor.Part(rawValue: word.lowercased().replacingOccurrences(of: "-", with: "_"))
             }
-            if let bus, let a = address {
-                let slot = "\(bus)@\(a)"
-                if let other = addresses[slot] {
-                    sensor.report("address", .value, "sensor `\(other)` already uses address \(hex(a)) on bus `\(bus)`")
-                    address = nil
-                } else {
-                    addresses[slot] = id
+            if simulated, let part, part != .mcp9808 {
+                sensor.report("type", .value, "the simulated brewery simulates mcp9808 probes only; use backend = \"linux\" for \(partName(part))",
+                              expected: "type = \"mcp9808\" on a simulated rig")
+                ok = false
+            }
+            let category = part.map(busCategory)
+            let bus = busReference(sensor, buses: buses, want: category.map { [$0.0] } ?? BusCategory.allCases,
+                                   part: part.map(partName) ?? "a sensor", how: category?.how ?? "")
+            let owner = "sensor `\(id)`"
+            var connection: RigSpec.Sensor.Connection?
+            var quantity = part?.fixedQuantity
+            var scale: Double? = 1
+            var applicable: [String]?
+            func i2cAddress(_ range: ClosedRange<Int>, _ expected: String, chip: String? = nil, channel: Int? = nil) -> Int? {
+                guard var address = sensor.integer("address", required: true, range: range, expected: expected, show: hex) else { return nil }
+                if let bus, chip == nil || channel != nil,
+                   let problem = slots.claimI2C(bus: bus.id, address: address, owner: owner, chip: chip, channel: channel) {
+                    sensor.report(chip != nil && slots.i2c["\(bus.id)@\(address)"]?.chip == chip ? "channel" : "address", .value, problem)
+                    address = -1
                 }
+                return address >= 0 ? address : nil
+            }
+            func gpioLine() -> Int? {
+                guard let line = sensor.integer("line", required: true, range: 0...1023, expected: "the GPIO line number on its chip") else { return nil }
+                if let bus, let problem = slots.claimLine(bus: bus.id, line: line, owner: owner) {
+                    sensor.report("line", .value, problem)
+                    return nil
+                }
+                return line
+            }
+            switch part {
+            case .mcp9808?, .tmp117?:
+                let mcp = part == .mcp9808
+                connection = i2cAddress(mcp ? 0x18...0x1F : 0x48...0x4B, mcp ? "an MCP9808's I2C address" : "a TMP117's I2C address")
+                    .map { .i2c(address: $0) }
+                applicable = ["type", "bus", "address", "offset"]
+            case .ds18b20?:
+                if let text = sensor.string("rom", required: true, expected: ROMProblem.expected) {
+                    switch parseROM(text) {
+                    case .success(let rom):
+                        if let other = roms[rom] {
+                            sensor.report("rom", .value, "sensor `\(other)` already has ROM \(text)", expected: "each probe's own ROM code")
+                        } else {
+                            roms[rom] = id
+                            connection = .oneWire(rom: rom)
+                        }
+                    case .failure(let problem):
+                        let (message, suggestion) = problem.message(text)
+                        sensor.report("rom", .value, message, expected: ROMProblem.expected, suggestion: suggestion)
+                    }
+                }
+                applicable = ["type", "bus", "rom", "offset"]
+            case .ads1115?:
+                let channel = sensor.integer("channel", required: true, range: 0...3, expected: "an ADS1115 input, AIN0–AIN3")
+                let address = i2cAddress(0x48...0x4B, "an ADS1115's I2C address", chip: "ADS1115", channel: channel)
+                let frontEnd = readFrontEnd(sensor)
+                var fullScale: Double? = 4.096
+                if sensor.contains("full_scale") {
+                    fullScale = sensor.quantity("full_scale", .voltage, bounds: .positive(max: 6.144, Show.unit("V")), context: "the ADS1115")
+                    if let f = fullScale, !adsRanges.contains(where: { abs($0 - f) < 1e-9 }) {
+                        sensor.report("full_scale", .value, "\(Show.number(f)) V is not one of the ADS1115's ranges",
+                                      expected: "one of " + adsRanges.map { "\"\(Show.number($0)) V\"" }.joined(separator: ", "),
+                                      suggestion: adsRanges.min { abs($0 - f) < abs($1 - f) }.map { "did you mean \"\(Show.number($0)) V\"?" })
+                        fullScale = nil
+                    }
+                }
+                if let channel, let address, let frontEnd = frontEnd.value, let fullScale {
+                    connection = .analog(address: address, channel: channel, fullScale: fullScale, frontEnd: frontEnd)
+                }
+                applicable = ["type", "bus", "address", "channel", "front_end", "nominal_resistance", "series_resistor", "supply",
+                              "full_scale", "offset"] + (frontEnd.isNTC ? ["beta", "r25"] : [])
+            case .modbusRegister?:
+                let measured = RigSpec.Sensor.Measured.allCases.map(\.rawValue)
+                quantity = sensor.choice("quantity", required: true, what: "quantity", options: measured) {
+                    RigSpec.Sensor.Measured(rawValue: $0.lowercased())
+                }
+                let point = readModbusPoint(sensor)
+                if let s = number(sensor, "scale", range: -1e9...1e9, expected: "a multiplier from register counts to the quantity's unit") {
+                    if s == 0 {
+                        sensor.report("scale", .value, "a scale of 0 would read 0 whatever the transmitter says", expected: "a multiplier other than 0, like 0.1")
+                        scale = nil
+                    } else {
+                        scale = s
+                    }
+                } else if sensor.contains("scale") {
+                    scale = nil
+                }
+                if let bus, let p = point,
+                   let problem = slots.claimModbus(bus: bus.id, unit: p.unit, table: "\(p.registerType.rawValue) register", number: p.register,
+                                                   count: p.dataType.registers, owner: owner) {
+                    sensor.report("register", .value, problem)
+                } else if let p = point {
+                    connection = .modbus(p)
+                }
+                applicable = ["type", "bus", "unit", "register", "register_type", "data_type", "scale", "offset", "quantity"]
+                    + (point.map { $0.dataType.registers == 2 } ?? true ? ["word_order"] : [])
+            case .pulseFlowMeter?:
+                let line = gpioLine()
+                let k = sensor.quantity("k_factor", .pulsesPerLitre, required: true, bounds: .positive(max: 100_000, Show.unit("pulses/L")),
+                                        context: "a flow meter")
+                if sensor.contains("scale") {
+                    scale = number(sensor, "scale", range: 0.5...2, expected: "a calibration factor")
+                }
+                if let line, let k { connection = .pulses(line: line, pulsesPerLitre: k) }
+                applicable = ["type", "bus", "line", "k_factor", "scale"]
+            case .levelSwitch?:
+                let line = gpioLine()
+                var activeLow: Bool? = false
+                if sensor.contains("active_low") { activeLow = sensor.bool("active_low") }
+                var wetWhen: RigSpec.Sensor.SwitchState? = .closed
+                if sensor.contains("wet_when") {
+                    wetWhen = sensor.choice("wet_when", what: "switch state", options: RigSpec.Sensor.SwitchState.allCases.map(\.rawValue)) {
+                        RigSpec.Sensor.SwitchState(rawValue: $0.lowercased())
+                    }
+                }
+                if let line, let activeLow, let wetWhen { connection = .levelSwitch(line: line, activeLow: activeLow, wetWhen: wetWhen) }
+                applicable = ["type", "bus", "line", "active_low", "wet_when"]
+            case nil:
+                break
             }
             var offset: Double? = 0
-            if sensor.contains("offset") {
-                offset = sensor.quantity("offset", .temperatureDifference, bounds: .between(-10, 10, Show.kelvin), context: "a calibration offset")
+            if sensor.contains("offset"), applicable?.contains("offset") ?? true, let q = quantity ?? (part == nil ? .temperature : nil) {
+                let (kind, bounds) = offsetKind(q)
+                offset = sensor.quantity("offset", kind, bounds: bounds, context: "a calibration offset")
             }
-            sensor.checkKeys(known: sensorKeys)
-            if let part, let bus, let address, let offset {
-                out.valid.append(RigSpec.Sensor(id: id, part: part, bus: bus, address: address, offset: Kelvin(offset)))
+            sensor.checkKeys(known: sensorKeys, applicable: applicable)
+            if ok, let part, bus != nil, let connection, let quantity, let offset, let scale {
+                out.valid.append(RigSpec.Sensor(id: id, part: part, bus: bus!.id, connection: connection, quantity: quantity,
+                                                offset: offset, scale: scale))
             } else {
                 out.ok = false
             }
@@ -246,33 +760,152 @@ public enum HardwareLoader {
         return out
     }
 
-    static func readOutputs(_ root: TableReader, buses: Declared<RigSpec.Bus>) -> Declared<RigSpec.Output> {
+    /// The front end of an ADS1115 input; `isNTC` says which keys apply (true when unknown too).
+    static func readFrontEnd(_ sensor: TableReader) -> (value: RigSpec.Sensor.FrontEnd?, isNTC: Bool) {
+        let kind = sensor.choice("front_end", required: true, what: "front end", options: ["ntc", "pt100", "pt1000"]) { word -> String? in
+            let w = word.lowercased().replacingOccurrences(of: "-", with: "")
+            return ["ntc", "pt100", "pt1000"].contains(w) ? w : nil
+        }
+        let ohms = Show.unit("Ω")
+        func resistance(_ key: String, required: Bool, _ fallback: Double?) -> Double? {
+            guard sensor.contains(key) || required else { return fallback }
+            return sensor.quantity(key, .resistance, required: required, bounds: .positive(max: 10_000_000, ohms), context: "a resistor")
+        }
+        var supply: Double? = 3.3
+        if sensor.contains("supply") {
+            supply = sensor.quantity("supply", .voltage, bounds: .positive(max: 5.5, Show.unit("V")), context: "the ADS1115's supply")
+        }
+        let series = resistance("series_resistor", required: kind != nil, nil)
+        switch kind {
+        case "ntc":
+            if sensor.contains("r25"), sensor.contains("nominal_resistance") {
+                sensor.report("nominal_resistance", .key, "`r25` and `nominal_resistance` are the same thing", expected: "one of them")
+                return (nil, true)
+            }
+            let r25Key = sensor.contains("nominal_resistance") ? "nominal_resistance" : "r25"
+            let r25 = resistance(r25Key, required: true, nil)
+            let beta = number(sensor, "beta", required: true, range: 1000...10_000, expected: "the thermistor's B constant (B25/85), like 3950")
+            guard let r25, let beta, let series, let supply else { return (nil, true) }
+            return (.ntc(beta: beta, r25: r25, seriesResistor: series, supply: supply), true)
+        case "pt100", "pt1000":
+            let r0 = resistance("nominal_resistance", required: false, kind == "pt100" ? 100 : 1000)
+            guard let r0, let series, let supply else { return (nil, false) }
+            return (.pt100(r0: r0, seriesResistor: series, supply: supply), false)
+        default:
+            return (nil, true)
+        }
+    }
+
+    static func readModbusPoint(_ sensor: TableReader) -> RigSpec.Sensor.ModbusPoint? {
+        let unit = sensor.integer("unit", required: true, range: 1...247, expected: "the device's Modbus unit (slave) id")
+        let register = sensor.integer("register", required: true, range: 0...65535, expected: "a register address")
+        var registerType: RigSpec.Sensor.RegisterType? = .holding
+        if sensor.contains("register_type") {
+            registerType = sensor.choice("register_type", what: "register type", options: RigSpec.Sensor.RegisterType.allCases.map(\.rawValue)) {
+                RigSpec.Sensor.RegisterType(rawValue: $0.lowercased())
+            }
+        }
+        var dataType: RigSpec.Sensor.DataType? = .int16
+        if sensor.contains("data_type") {
+            dataType = sensor.choice("data_type", what: "data type", options: RigSpec.Sensor.DataType.allCases.map(\.rawValue)) {
+                RigSpec.Sensor.DataType(rawValue: $0.lowercased())
+            }
+        }
+        var wordOrder: RigSpec.Sensor.WordOrder? = .big
+        if sensor.contains("word_order") {
+            wordOrder = sensor.choice("word_order", what: "word order", options: RigSpec.Sensor.WordOrder.allCases.map(\.rawValue)) {
+                RigSpec.Sensor.WordOrder(rawValue: $0.lowercased())
+            }
+        }
+        if let register, let dataType, register + dataType.registers - 1 > 65535 {
+            sensor.report("register", .value, "a \(dataType.rawValue) at register \(register) would run past register 65535",
+                          expected: "a register from 0 to \(65536 - dataType.registers)")
+            return nil
+        }
+        guard let unit, let register, let registerType, let dataType, let wordOrder else { return nil }
+        return RigSpec.Sensor.ModbusPoint(unit: unit, register: register, registerType: registerType, dataType: dataType, wordOrder: wordOrder)
+    }
+
+    static func kindName(_ kind: RigSpec.Output.Kind) -> String {
+        kind == .variableSpeedPump ? "variable-speed pump" : kind.rawValue
+    }
+
+    static func readOutputs(_ root: TableReader, buses: Declared<RigSpec.Bus>, slots: Slots, simulated: Bool) -> Declared<RigSpec.Output> {
         var out = Declared<RigSpec.Output>()
         guard root.contains("outputs") else { return out }
         guard let t = root.table("outputs", what: "the [outputs] table", expected: "output tables like [outputs.hlt_element]") else {
             out.ok = false
             return out
         }
-        var lines: [String: String] = [:]
         for (id, output) in t.namedTables(what: { "output `\($0)`" }, expected: "an output table like [outputs.hlt_element]") {
             out.ids.append(id)
-            let kind = output.choice("type", required: true, what: "output type", options: outputTypes) { RigSpec.Output.Kind(rawValue: $0.lowercased()) }
-            let bus = busReference(output, buses: buses, want: .gpio, part: "an output")
-            var line = output.integer("line", required: true, range: 0...1023, expected: "the GPIO line number on its chip")
-            if let bus, let l = line {
-                let slot = "\(bus)@\(l)"
-                if let other = lines[slot] {
-                    output.report("line", .value, "output `\(other)` already uses line \(l) on bus `\(bus)`")
-                    line = nil
-                } else {
-                    lines[slot] = id
-                }
+            var ok = true
+            let kind = output.choice("type", required: true, what: "output type", options: outputTypes) { word in
+                RigSpec.Output.Kind(rawValue: word.lowercased().replacingOccurrences(of: "-", with: "_"))
             }
-            var activeLow: Bool? = false
-            if output.contains("active_low") { activeLow = output.bool("active_low") }
-            output.checkKeys(known: outputKeys)
-            if let kind, let bus, let line, let activeLow {
-                out.valid.append(RigSpec.Output(id: id, kind: kind, bus: bus, line: line, activeLow: activeLow))
+            if simulated, kind == .variableSpeedPump {
+                output.report("type", .value, "the simulated brewery simulates GPIO outputs only; use backend = \"linux\" for a variable-speed pump",
+                              expected: "a heater, pump or valve on a GPIO line on a simulated rig")
+                ok = false
+            }
+            let want: [BusCategory] = kind == .variableSpeedPump ? [.modbus] : kind == nil ? BusCategory.allCases : [.gpio, .modbus]
+            let how = kind == .variableSpeedPump ? "is driven through a Modbus register" : "is switched by a GPIO line or a Modbus coil"
+            let bus = busReference(output, buses: buses, want: want, part: kind == .variableSpeedPump ? "a variable-speed pump" : "an output", how: how)
+            let owner = "output `\(id)`"
+            var connection: RigSpec.Output.Connection?
+            var applicable: [String]?
+            switch bus.map({ BusCategory($0.kind) }) {
+            case .gpio?:
+                var line = output.integer("line", required: true, range: 0...1023, expected: "the GPIO line number on its chip")
+                if let bus, let l = line, let problem = slots.claimLine(bus: bus.id, line: l, owner: owner) {
+                    output.report("line", .value, problem)
+                    line = nil
+                }
+                var activeLow: Bool? = false
+                if output.contains("active_low") { activeLow = output.bool("active_low") }
+                if let line, let activeLow { connection = .gpio(line: line, activeLow: activeLow) }
+                applicable = ["type", "bus", "line", "active_low"]
+            case .modbus? where kind == .variableSpeedPump:
+                let unit = output.integer("unit", required: true, range: 1...247, expected: "the drive's Modbus unit (slave) id")
+                var register = output.integer("register", required: true, range: 0...65535, expected: "the drive's speed register")
+                var fullScale: Int? = 10_000
+                if output.contains("scale") {
+                    fullScale = output.integer("scale", range: 1...65535, expected: "the register value for full speed")
+                }
+                var maxSpeed: Double? = 100
+                if output.contains("max_speed") {
+                    maxSpeed = output.quantity("max_speed", .percent, bounds: .between(1, 100, Show.percent), context: "a pump's speed")
+                }
+                if let bus, let u = unit, let r = register,
+                   let problem = slots.claimModbus(bus: bus.id, unit: u, table: "holding register", number: r, count: 1, owner: owner) {
+                    output.report("register", .value, problem)
+                    register = nil
+                }
+                if let unit, let register, let fullScale, let maxSpeed {
+                    connection = .modbusSpeed(unit: unit, register: register, fullScale: fullScale, maxSpeed: Percent(maxSpeed))
+                }
+                applicable = ["type", "bus", "unit", "register", "scale", "max_speed"]
+            case .modbus?:
+                if simulated {
+                    output.report("bus", .value, "the simulated brewery simulates GPIO outputs only; use backend = \"linux\" for Modbus coils",
+                                  expected: "a GPIO bus on a simulated rig")
+                    ok = false
+                }
+                let unit = output.integer("unit", required: true, range: 1...247, expected: "the relay module's Modbus unit (slave) id")
+                var coil = output.integer("coil", required: true, range: 0...65535, expected: "a coil address")
+                if let bus, let u = unit, let c = coil,
+                   let problem = slots.claimModbus(bus: bus.id, unit: u, table: "coil", number: c, count: 1, owner: owner) {
+                    output.report("coil", .value, problem)
+                    coil = nil
+                }
+                if let unit, let coil { connection = .modbusCoil(unit: unit, coil: coil) }
+                applicable = ["type", "bus", "unit", "coil"]
+            default:
+                break
+            }
+            output.checkKeys(known: outputKeys, applicable: applicable)
+            if ok, let kind, let bus, let connection {
+                out.valid.append(RigSpec.Output(id: id, kind: kind, bus: bus.id, connection: connection))
             } else {
                 out.ok = false
             }
@@ -282,6 +915,17 @@ public enum HardwareLoader {
     }
 
     // MARK: Vessels
+
+    /// What a vessel's sensor key accepts: the description used in messages and the test.
+    struct SensorWant: Sendable {
+        var name: String
+        var accepts: @Sendable (RigSpec.Sensor) -> Bool
+        static let temperature = SensorWant(name: "a temperature sensor") { $0.quantity == .temperature }
+        static let flow = SensorWant(name: "a flow sensor") { $0.quantity == .flow }
+        static let levelSwitch = SensorWant(name: "a level switch") { $0.part == .levelSwitch }
+        static let gravity = SensorWant(name: "a gravity sensor") { $0.quantity == .gravity }
+        static let coolant = SensorWant(name: "a flow sensor or a level switch") { $0.quantity == .flow || $0.part == .levelSwitch }
+    }
 
     static func readVessels(_ root: TableReader, sensors: Declared<RigSpec.Sensor>, outputs: Declared<RigSpec.Output>,
                             control: RigSpec.ControlTiming?) -> [RigSpec.Vessel]? {
@@ -295,37 +939,87 @@ public enum HardwareLoader {
         }
         var out: [RigSpec.Vessel] = []
         var roles: [VesselRole: String] = [:]
-        var sensorUsers: [String: String] = [:]
-        var outputUsers: [String: String] = [:]
+        var sensorUsers: [String: (vessel: String, key: String)] = [:]
+        var outputUsers: [String: (vessel: String, key: String)] = [:]
         let roleNames = VesselRole.allCases.map(\.rawValue)
 
-        /// Checks that `reader[key]` names an output of `kind` that no other vessel uses. Returns
-        /// .some(nil) when the key is absent and optional, nil when there is an error.
-        func outputReference(_ reader: TableReader, _ key: String, kind: RigSpec.Output.Kind, vessel: String, required: Bool) -> String?? {
-            guard reader.contains(key) || required else { return .some(nil) }
-            guard let id = reader.string(key, required: required, expected: "the id of a \(kind.rawValue) output from [outputs]") else { return nil }
+        /// Checks that `reader[key]` names an output of one of `kinds` that no other vessel uses.
+        /// Returns .some(nil) when the key is absent and optional, nil when there is an error.
+        func outputReference(_ reader: TableReader, _ key: String, kinds: [RigSpec.Output.Kind], vessel: String, required: Bool,
+                             at path: ConfigPath? = nil, value: ConfigValue? = nil) -> String?? {
+            let want = kinds.map(kindName).joined(separator: " or ")
+            let article = "a"
+            func report(_ message: String, expected: String? = nil, suggestion: String? = nil) {
+                if let path {
+                    reader.diagnostics.report(path, .value, message, expected: expected, suggestion: suggestion)
+                } else {
+                    reader.report(key, .value, message, expected: expected, suggestion: suggestion)
+                }
+            }
+            let id: String
+            if let value {
+                guard case .string(let s) = value, !s.allSatisfy(\.isWhitespace) else {
+                    report("found \(value.typeDescription)", expected: "the id of \(article) \(want) output from [outputs]")
+                    return nil
+                }
+                id = s
+            } else {
+                guard reader.contains(key) || required else { return .some(nil) }
+                guard let s = reader.string(key, required: required, expected: "the id of \(article) \(want) output from [outputs]") else { return nil }
+                id = s
+            }
             guard let output = outputs.valid.first(where: { $0.id == id }) else {
                 if outputs.ids.contains(id) { return nil }  // reported at the output
-                let candidates = outputs.valid.filter { $0.kind == kind }.map(\.id)
-                reader.report(key, .value, "there is no output `\(id)`",
-                              expected: candidates.isEmpty ? "a \(kind.rawValue) output defined under [outputs]" : "one of " + Suggest.list(candidates),
-                              suggestion: Suggest.closest(to: id, in: outputs.ids).map { "did you mean `\($0)`?" })
+                let candidates = outputs.valid.filter { kinds.contains($0.kind) }.map(\.id)
+                report("there is no output `\(id)`",
+                       expected: candidates.isEmpty ? "\(article) \(want) output defined under [outputs]" : "one of " + Suggest.list(candidates),
+                       suggestion: Suggest.closest(to: id, in: outputs.ids).map { "did you mean `\($0)`?" })
                 return nil
             }
-            guard output.kind == kind else {
-                reader.report(key, .value, "output `\(id)` is a \(output.kind.rawValue), not a \(kind.rawValue)",
-                              expected: "a \(kind.rawValue) output")
+            guard kinds.contains(output.kind) else {
+                report("output `\(id)` is a \(kindName(output.kind)), not a \(want)", expected: "\(article) \(want) output")
                 return nil
             }
             if let other = outputUsers[id] {
-                reader.report(key, .value, "output `\(id)` is already used by vessel `\(other)`")
+                let pumps: Set = ["recirculation_pump", "pump"]
+                // The mash pump may both recirculate and transfer.
+                if other.vessel == vessel, pumps.contains(other.key), pumps.contains(key), other.key != key { return .some(id) }
+                report(other.vessel == vessel ? "output `\(id)` is already this vessel's `\(other.key)`"
+                                              : "output `\(id)` is already used by vessel `\(other.vessel)`")
                 return nil
             }
-            outputUsers[id] = vessel
+            outputUsers[id] = (vessel, key)
+            return .some(id)
+        }
+
+        /// Checks that `reader[key]` names a sensor `want` accepts that no vessel uses yet.
+        func sensorReference(_ reader: TableReader, _ key: String, _ want: SensorWant, vessel: String, required: Bool) -> String?? {
+            guard reader.contains(key) || required else { return .some(nil) }
+            guard let id = reader.string(key, required: required, expected: "the id of \(want.name) from [sensors]") else { return nil }
+            let candidates = sensors.valid.filter(want.accepts).map(\.id)
+            guard let sensor = sensors.valid.first(where: { $0.id == id }) else {
+                if sensors.ids.contains(id) { return nil }  // reported at the sensor
+                reader.report(key, .value, "there is no sensor `\(id)`",
+                              expected: candidates.isEmpty ? "\(want.name) defined under [sensors]" : "one of " + Suggest.list(candidates),
+                              suggestion: Suggest.closest(to: id, in: sensors.ids).map { "did you mean `\($0)`?" })
+                return nil
+            }
+            guard want.accepts(sensor) else {
+                reader.report(key, .value, "sensor `\(id)` is \(describe(sensor)), not \(want.name)",
+                              expected: candidates.isEmpty ? "\(want.name) defined under [sensors]" : "one of " + Suggest.list(candidates))
+                return nil
+            }
+            if let other = sensorUsers[id] {
+                reader.report(key, .value, other.vessel == vessel ? "sensor `\(id)` is already this vessel's `\(other.key)`"
+                                                                 : "sensor `\(id)` already measures vessel `\(other.vessel)`")
+                return nil
+            }
+            sensorUsers[id] = (vessel, key)
             return .some(id)
         }
 
         for (id, v) in entries {
+            var vesselOK = true
             let role = v.choice("role", required: true, what: "vessel role", options: roleNames) { VesselRole(name: $0) }
             var roleOK = role != nil
             if let role {
@@ -338,26 +1032,13 @@ public enum HardwareLoader {
             }
             let name = v.contains("name") ? v.string("name", expected: "the name shown on screen, in quotes") : (role?.displayName ?? id)
             let capacity = v.quantity("capacity", .volume, required: true, bounds: .positive(max: 10_000, Show.litres), context: "a vessel")
-
-            var sensor: String?
-            if let sensorID = v.string("sensor", required: true, expected: "the id of a temperature sensor from [sensors]") {
-                if !sensors.ids.contains(sensorID) {
-                    v.report("sensor", .value, "there is no sensor `\(sensorID)`",
-                             expected: sensors.ids.isEmpty ? "a sensor defined under [sensors]" : "one of " + Suggest.list(sensors.ids),
-                             suggestion: Suggest.closest(to: sensorID, in: sensors.ids).map { "did you mean `\($0)`?" })
-                } else if let other = sensorUsers[sensorID] {
-                    v.report("sensor", .value, "sensor `\(sensorID)` already measures vessel `\(other)`")
-                } else {
-                    sensorUsers[sensorID] = id
-                    sensor = sensorID
-                }
-            }
+            let sensor = sensorReference(v, "sensor", .temperature, vessel: id, required: true) ?? nil
 
             var heater: RigSpec.Heater??
             if v.contains("heater") {
                 if let h = v.table("heater", what: "the heater of vessel `\(id)`", expected: "a heater table like [vessels.\(ConfigPath.quotedIfNeeded(id)).heater]") {
                     heater = readHeater(h, control: control) { reader, key in
-                        outputReference(reader, key, kind: .heater, vessel: id, required: true)
+                        outputReference(reader, key, kinds: [.heater], vessel: id, required: true)
                     }.map { .some($0) }
                 } else {
                     heater = nil
@@ -365,11 +1046,58 @@ public enum HardwareLoader {
             } else {
                 heater = .some(nil)
             }
-            let pump = outputReference(v, "recirculation_pump", kind: .pump, vessel: id, required: false)
-            let valve = outputReference(v, "chiller_valve", kind: .valve, vessel: id, required: false)
+            let recirculation = outputReference(v, "recirculation_pump", kinds: [.pump, .variableSpeedPump], vessel: id, required: false)
+            let valve = outputReference(v, "chiller_valve", kinds: [.valve], vessel: id, required: false)
+            let pump = outputReference(v, "pump", kinds: [.pump, .variableSpeedPump], vessel: id, required: false)
+            let flowMeter = sensorReference(v, "flow_meter", .flow, vessel: id, required: false)
+            let levelSwitch = sensorReference(v, "level_switch", .levelSwitch, vessel: id, required: false)
+            let gravity = sensorReference(v, "gravity_sensor", .gravity, vessel: id, required: false)
+            let head = sensorReference(v, "head_sensor", .temperature, vessel: id, required: false)
+            let distillate = sensorReference(v, "distillate_meter", .flow, vessel: id, required: false)
+            let coolant = sensorReference(v, "coolant_flow", .coolant, vessel: id, required: false)
+            var receivers: [RigSpec.Receiver] = []
+            if v.contains("receivers") {
+                if let items = v.array("receivers", expected: "a list of receivers like [{ name = \"hearts\", valve = \"hearts_valve\" }, { name = \"tails\" }]") {
+                    var names: [String: Int] = [:]
+                    for (index, item) in items.enumerated() {
+                        let path = v.path.appending("receivers").appending(index: index)
+                        guard case .table(let table) = item else {
+                            v.diagnostics.report(path, .value, "found \(item.typeDescription)",
+                                                 expected: "a receiver like { name = \"hearts\", valve = \"hearts_valve\" }")
+                            vesselOK = false
+                            continue
+                        }
+                        let r = TableReader(path: path, table: table, diagnostics: v.diagnostics, what: "a receiver")
+                        var receiverName = r.string("name", required: true, expected: "the receiver's name in quotes, like \"hearts\"")
+                        if let n = receiverName {
+                            if let first = names[n.lowercased()] {
+                                r.report("name", .value, "receiver `\(n)` is already receivers[\(first)]", expected: "each receiver once")
+                                receiverName = nil
+                            } else {
+                                names[n.lowercased()] = index
+                            }
+                        }
+                        let receiverValve = outputReference(r, "valve", kinds: [.valve], vessel: id, required: false)
+                        r.checkKeys(known: receiverKeys)
+                        if let receiverName, let receiverValve {
+                            receivers.append(RigSpec.Receiver(name: receiverName, valve: receiverValve))
+                        } else {
+                            vesselOK = false
+                        }
+                    }
+                } else {
+                    vesselOK = false
+                }
+            }
             var maxTemperature: Double? = 105
             if v.contains("max_temperature") {
                 maxTemperature = v.quantity("max_temperature", .temperature, bounds: .between(20, 150, Show.celsius), context: "a vessel's limit")
+            }
+            var minVolume: Double??  = .some(nil)
+            if v.contains("min_volume") {
+                let limit = capacity ?? 10_000
+                minVolume = v.quantity("min_volume", .volume, bounds: .nonNegative(max: limit, Show.litres),
+                                       context: "a vessel of \(Show.litres(limit))").map { .some($0) }
             }
             var simulation: RigSpec.Simulation??
             if v.contains("simulation") {
@@ -384,10 +1112,243 @@ public enum HardwareLoader {
             }
             v.checkKeys(known: vesselKeys)
 
-            if let role, roleOK, let name, let capacity, let sensor, let heater, let pump, let valve, let maxTemperature, let simulation {
+            if vesselOK, let role, roleOK, let name, let capacity, let sensor, let heater, let recirculation, let valve, let maxTemperature,
+               let simulation, let pump, let flowMeter, let levelSwitch, let gravity, let head, let distillate, let coolant, let minVolume {
                 out.append(RigSpec.Vessel(id: id, role: role, name: name, capacity: Litres(capacity), temperatureSensor: sensor,
-                                          heater: heater, recirculationPump: pump, chillerValve: valve,
-                                          maxTemperature: Celsius(maxTemperature), simulation: simulation))
+                                          heater: heater, recirculationPump: recirculation, chillerValve: valve,
+                                          maxTemperature: Celsius(maxTemperature), simulation: simulation,
+                                          pump: pump, flowMeter: flowMeter, levelSwitch: levelSwitch, gravitySensor: gravity,
+                                          headSensor: head, distillateMeter: distillate, coolantFlow: coolant,
+                                          receivers: receivers, minVolume: minVolume.map(Litres.init)))
+            } else {
+                ok = false
+            }
+        }
+        return ok ? out : nil
+    }
+
+    // MARK: Interlocks and circuits
+
+    static func readInterlocks(_ root: TableReader, sensors: Declared<RigSpec.Sensor>, outputs: Declared<RigSpec.Output>) -> [RigSpec.Interlock]? {
+        guard root.contains("interlocks") else { return [] }
+        let example = "[[interlocks]] tables like output = \"kettle_element\", requires = [{ sensor = \"kettle_level\", is = \"wet\" }]"
+        guard let items = root.array("interlocks", expected: example) else { return nil }
+        var ok = true
+        var out: [RigSpec.Interlock] = []
+        let d = root.diagnostics
+        for (index, item) in items.enumerated() {
+            let path = ConfigPath.root.appending("interlocks").appending(index: index)
+            guard case .table(let table) = item else {
+                d.report(path, .value, "found \(item.typeDescription)", expected: "an interlock: an [[interlocks]] table")
+                ok = false
+                continue
+            }
+            let r = TableReader(path: path, table: table, diagnostics: d, what: "an interlock")
+            var output: String?
+            if let id = r.string("output", required: true, expected: "the id of the output it guards, from [outputs]") {
+                if outputs.valid.contains(where: { $0.id == id }) {
+                    output = id
+                } else if !outputs.ids.contains(id) {
+                    r.report("output", .value, "there is no output `\(id)`",
+                             expected: outputs.ids.isEmpty ? "an output defined under [outputs]" : "one of " + Suggest.list(outputs.ids),
+                             suggestion: Suggest.closest(to: id, in: outputs.ids).map { "did you mean `\($0)`?" })
+                }
+            }
+            var name: String?? = .some(nil)
+            if r.contains("name") { name = r.string("name", expected: "the interlock's name in quotes").map { .some($0) } }
+            var reason: String?? = .some(nil)
+            if r.contains("reason") { reason = r.string("reason", expected: "why, in quotes, shown when it holds the output off").map { .some($0) } }
+            var conditions: [RigSpec.Interlock.Condition]? = []
+            if let list = r.array("requires", required: true, expected: "a list of conditions like [{ sensor = \"kettle_level\", is = \"wet\" }]") {
+                if list.isEmpty {
+                    r.report("requires", .value, "the interlock has no conditions", expected: "at least one condition like { sensor = \"kettle_level\", is = \"wet\" }")
+                    conditions = nil
+                }
+                for (n, element) in list.enumerated() {
+                    let cpath = path.appending("requires").appending(index: n)
+                    guard case .table(let t) = element else {
+                        d.report(cpath, .value, "found \(element.typeDescription)",
+                                 expected: "a condition like { sensor = \"kettle_level\", is = \"wet\" } or { output = \"mash_pump\", is = \"on\" }")
+                        conditions = nil
+                        continue
+                    }
+                    let c = TableReader(path: cpath, table: t, diagnostics: d, what: "an interlock condition")
+                    let condition = readCondition(c, guarding: output, sensors: sensors, outputs: outputs)
+                    c.checkKeys(known: conditionKeys)
+                    if let condition { conditions?.append(condition) } else { conditions = nil }
+                }
+            } else {
+                conditions = nil
+            }
+            r.checkKeys(known: interlockKeys)
+            if let output, let conditions, let name, let reason {
+                out.append(RigSpec.Interlock(output: output, requires: conditions, name: name, reason: reason))
+            } else {
+                ok = false
+            }
+        }
+        return ok ? out : nil
+    }
+
+    static func readCondition(_ c: TableReader, guarding: String?, sensors: Declared<RigSpec.Sensor>,
+                              outputs: Declared<RigSpec.Output>) -> RigSpec.Interlock.Condition? {
+        let tests = ["is", "above", "below"].filter(c.contains)
+        let example = "a condition like { sensor = \"kettle_level\", is = \"wet\" }, { output = \"mash_pump\", is = \"on\" } or { sensor = \"coolant_flow\", above = \"2 L/min\" }"
+        if c.contains("sensor") && c.contains("output") {
+            c.report("output", .key, "a condition names a sensor or an output, not both", expected: "one condition per sensor or output")
+            return nil
+        }
+        if !c.contains("sensor") && !c.contains("output") {
+            c.diagnostics.report(c.path.appending("sensor"), at: c.diagnostics.locator.valuePosition(c.path),
+                                 "an interlock condition needs `sensor` or `output`", expected: example)
+            return nil
+        }
+        if tests.count > 1 {
+            c.report(tests[1], .key, "a condition has one test: `is`, `above` or `below`",
+                     expected: "one test per condition", suggestion: "write a range as two conditions")
+            return nil
+        }
+        guard let test = tests.first else {
+            c.diagnostics.report(c.path.appending("is"), at: c.diagnostics.locator.valuePosition(c.path),
+                                 "an interlock condition needs a test: `is`, `above` or `below`", expected: example)
+            return nil
+        }
+        if c.contains("output") {
+            guard let id = c.string("output", expected: "the id of an output from [outputs]") else { return nil }
+            guard outputs.valid.contains(where: { $0.id == id }) else {
+                if !outputs.ids.contains(id) {
+                    c.report("output", .value, "there is no output `\(id)`",
+                             expected: outputs.ids.isEmpty ? "an output defined under [outputs]" : "one of " + Suggest.list(outputs.ids),
+                             suggestion: Suggest.closest(to: id, in: outputs.ids).map { "did you mean `\($0)`?" })
+                }
+                return nil
+            }
+            if id == guarding {
+                c.report("output", .value, "output `\(id)` cannot depend on itself", expected: "another output or a sensor")
+                return nil
+            }
+            guard test == "is" else {
+                c.report(test, .key, "`\(test)` applies to sensors; an output is on or off", expected: "`is = \"on\"` or `is = \"off\"`")
+                return nil
+            }
+            guard let on = c.choice("is", what: "output state", options: ["on", "off"], parse: { w -> Bool? in
+                switch w.lowercased() {
+                case "on", "running", "open": true
+                case "off", "stopped", "closed": false
+                default: nil
+                }
+            }) else { return nil }
+            return .output(id, on: on)
+        }
+        guard let id = c.string("sensor", expected: "the id of a sensor from [sensors]") else { return nil }
+        guard let sensor = sensors.valid.first(where: { $0.id == id }) else {
+            if !sensors.ids.contains(id) {
+                c.report("sensor", .value, "there is no sensor `\(id)`",
+                         expected: sensors.ids.isEmpty ? "a sensor defined under [sensors]" : "one of " + Suggest.list(sensors.ids),
+                         suggestion: Suggest.closest(to: id, in: sensors.ids).map { "did you mean `\($0)`?" })
+            }
+            return nil
+        }
+        if test == "is" {
+            guard sensor.part == .levelSwitch else {
+                let state: String
+                if case .string(let s)? = c.table["is"] { state = s } else { state = "…" }
+                c.report("is", .value, "`is = \"\(state)\"` needs a level switch; sensor `\(id)` is \(describe(sensor))",
+                         expected: "`above` or `below` with \(quantityKind(sensor.quantity).expected)")
+                return nil
+            }
+            guard let wet = c.choice("is", what: "level switch state", options: ["wet", "dry"], parse: { w -> Bool? in
+                switch w.lowercased() {
+                case "wet": true
+                case "dry": false
+                default: nil
+                }
+            }) else { return nil }
+            return .level(sensor: id, wet: wet)
+        }
+        guard sensor.part != .levelSwitch else {
+            c.report(test, .key, "sensor `\(id)` is a level switch: it reads wet or dry", expected: "`is = \"wet\"` or `is = \"dry\"`")
+            return nil
+        }
+        let kind = quantityKind(sensor.quantity)
+        guard let value = c.quantity(test, kind, context: nil) else { return nil }
+        return test == "above" ? .above(sensor: id, value: value) : .below(sensor: id, value: value)
+    }
+
+    static func readCircuits(_ root: TableReader, outputs: Declared<RigSpec.Output>, vessels: [RigSpec.Vessel]) -> [RigSpec.Circuit]? {
+        guard root.contains("circuits") else { return [] }
+        guard let t = root.table("circuits", what: "the [circuits] table", expected: "circuit tables like [circuits.main]") else { return nil }
+        var ok = true
+        var out: [RigSpec.Circuit] = []
+        var onCircuit: [String: String] = [:]
+        var power: [String: Double] = [:]
+        for vessel in vessels { if let h = vessel.heater { power[h.output] = h.power.value } }
+        let entries = t.namedTables(what: { "circuit `\($0)`" }, expected: "a circuit table like [circuits.main]")
+        if entries.count != t.table.entries.count { ok = false }
+        for (id, c) in entries {
+            var limit: Double?
+            var applicable = ["limit", "heaters"]
+            if c.contains("current") {
+                applicable = ["current", "voltage", "heaters"]
+                if c.contains("limit") {
+                    c.report("current", .key, "write the limit as `limit` or as `current` with `voltage`, not both", expected: "one of them")
+                } else {
+                    let current = c.quantity("current", .current, bounds: .positive(max: 1000, Show.unit("A")), context: "a circuit")
+                    let voltage = c.quantity("voltage", .voltage, required: true, bounds: .between(1, 1000, Show.unit("V")), context: "a supply")
+                    if let current, let voltage { limit = current * voltage }
+                }
+            } else {
+                limit = c.quantity("limit", .power, required: true, bounds: .positive(max: 1_000_000, Show.watts), context: "a circuit")
+            }
+            var heaters: [String]? = []
+            if let items = c.array("heaters", required: true, expected: "a list of heater output ids, like [\"hlt_element\", \"kettle_element\"]") {
+                if items.isEmpty {
+                    c.report("heaters", .value, "the circuit has no heaters", expected: "the heater outputs it feeds, like [\"hlt_element\", \"kettle_element\"]")
+                    heaters = nil
+                }
+                for (index, item) in items.enumerated() {
+                    let path = c.path.appending("heaters").appending(index: index)
+                    guard case .string(let hid) = item else {
+                        c.diagnostics.report(path, .value, "found \(item.typeDescription)", expected: "the id of a heater output, in quotes")
+                        heaters = nil
+                        continue
+                    }
+                    guard let output = outputs.valid.first(where: { $0.id == hid }) else {
+                        if !outputs.ids.contains(hid) {
+                            let candidates = outputs.valid.filter { $0.kind == .heater }.map(\.id)
+                            c.diagnostics.report(path, .value, "there is no output `\(hid)`",
+                                                 expected: candidates.isEmpty ? "a heater output defined under [outputs]" : "one of " + Suggest.list(candidates),
+                                                 suggestion: Suggest.closest(to: hid, in: outputs.ids).map { "did you mean `\($0)`?" })
+                        }
+                        heaters = nil
+                        continue
+                    }
+                    guard output.kind == .heater else {
+                        c.diagnostics.report(path, .value, "output `\(hid)` is a \(kindName(output.kind)), not a heater", expected: "a heater output")
+                        heaters = nil
+                        continue
+                    }
+                    if let other = onCircuit[hid] {
+                        c.diagnostics.report(path, .value, other == id ? "heater `\(hid)` is listed twice" : "heater `\(hid)` is already on circuit `\(other)`",
+                                             expected: "each heater on one circuit")
+                        heaters = nil
+                        continue
+                    }
+                    onCircuit[hid] = id
+                    if let limit, let watts = power[hid], watts > limit {
+                        c.diagnostics.report(path, .value, "heater `\(hid)` alone draws \(Show.watts(watts)), more than the circuit's \(Show.watts(limit.rounded()))",
+                                             expected: "heaters that each draw at most \(Show.watts(limit.rounded()))")
+                        heaters = nil
+                        continue
+                    }
+                    heaters?.append(hid)
+                }
+            } else {
+                heaters = nil
+            }
+            c.checkKeys(known: circuitKeys, applicable: applicable)
+            if let limit, let heaters {
+                out.append(RigSpec.Circuit(id: id, limit: Watts(limit), heaters: heaters))
             } else {
                 ok = false
             }

@@ -12,6 +12,10 @@ public struct RigSpec: Hashable, Sendable {
     public var sensors: [Sensor]
     public var outputs: [Output]
     public var vessels: [Vessel]
+    /// Conditions under which outputs may run (parsed and validated; enforced by a later release).
+    public var interlocks: [Interlock] = []
+    /// Supply circuits shared by several heaters, with their limit.
+    public var circuits: [Circuit] = []
     /// Seed for the simulated brewery's noise, so a simulated brew day is reproducible.
     public var simulationSeed: UInt64
 
@@ -27,6 +31,15 @@ public struct RigSpec: Hashable, Sendable {
         self.outputs = outputs
         self.vessels = vessels
         self.simulationSeed = simulationSeed
+    }
+
+    public init(name: String, source: String, backend: Backend, site: Site = Site(), control: ControlTiming = ControlTiming(),
+                buses: [Bus], sensors: [Sensor], outputs: [Output], vessels: [Vessel], interlocks: [Interlock], circuits: [Circuit] = [],
+                simulationSeed: UInt64 = 1) {
+        self.init(name: name, source: source, backend: backend, site: site, control: control, buses: buses, sensors: sensors,
+                  outputs: outputs, vessels: vessels, simulationSeed: simulationSeed)
+        self.interlocks = interlocks
+        self.circuits = circuits
     }
 
     public enum Backend: String, Hashable, Sendable {
@@ -72,6 +85,70 @@ public struct RigSpec: Hashable, Sendable {
             case i2c(adapter: Int)
             /// GPIO lines of one chip, by name or label (`gpiochip0`, `pinctrl-bcm2711`).
             case gpio(chip: String)
+            /// A Modbus RTU serial line (RS-485), e.g. `/dev/ttyUSB0` at 9600 8N1.
+            case modbusRTU(ModbusRTU)
+            /// Modbus TCP to a host (a gateway or a transmitter with Ethernet).
+            case modbusTCP(ModbusTCP)
+            /// A 1-Wire bus behind a DS2482 I2C bridge.
+            case oneWire(OneWireBridge)
+        }
+        public enum Parity: String, Hashable, Sendable, CaseIterable {
+            case none, even, odd
+        }
+        public struct ModbusRTU: Hashable, Sendable {
+            /// The serial device, e.g. `/dev/ttyUSB0` or `/dev/ttyAMA0`.
+            public var device: String
+            public var baud: Int
+            public var parity: Parity
+            public var dataBits: Int
+            public var stopBits: Int
+            /// How long to wait for an answer before a retry.
+            public var timeout: Seconds
+            /// Retries after a timeout or a bad answer before a read counts as failed.
+            public var retries: Int
+            public init(device: String, baud: Int = 9600, parity: Parity = .none, dataBits: Int = 8, stopBits: Int = 1,
+                        timeout: Seconds = Seconds(0.5), retries: Int = 2) {
+                self.device = device
+                self.baud = baud
+                self.parity = parity
+                self.dataBits = dataBits
+                self.stopBits = stopBits
+                self.timeout = timeout
+                self.retries = retries
+            }
+        }
+        public struct ModbusTCP: Hashable, Sendable {
+            public var host: String
+            public var port: Int
+            public var timeout: Seconds
+            public var retries: Int
+            public init(host: String, port: Int = 502, timeout: Seconds = Seconds(0.5), retries: Int = 2) {
+                self.host = host
+                self.port = port
+                self.timeout = timeout
+                self.retries = retries
+            }
+        }
+        public struct OneWireBridge: Hashable, Sendable {
+            public enum Part: String, Hashable, Sendable, CaseIterable {
+                /// One 1-Wire channel.
+                case ds2482_100 = "ds2482-100"
+                /// Eight 1-Wire channels.
+                case ds2482_800 = "ds2482-800"
+            }
+            /// Id of the I2C bus the bridge is on.
+            public var i2cBus: String
+            /// The bridge's I2C address, 0x18–0x1B.
+            public var address: Int
+            public var part: Part
+            /// The 1-Wire channel (0 on a DS2482-100; 0–7 on a DS2482-800).
+            public var channel: Int
+            public init(i2cBus: String, address: Int, part: Part, channel: Int = 0) {
+                self.i2cBus = i2cBus
+                self.address = address
+                self.part = part
+                self.channel = channel
+            }
         }
         public var id: String
         public var kind: Kind
@@ -83,39 +160,208 @@ public struct RigSpec: Hashable, Sendable {
 
     public struct Sensor: Hashable, Sendable {
         public enum Part: String, Hashable, Sendable, CaseIterable {
+            /// I2C temperature sensor, ±0.25 °C.
             case mcp9808
+            /// I2C temperature sensor, ±0.1 °C.
+            case tmp117
+            /// 1-Wire temperature probe.
+            case ds18b20
+            /// I2C 16-bit ADC with a thermistor or PT100 front end.
+            case ads1115
+            /// A value in a Modbus register (a transmitter on RS-485 or TCP).
+            case modbusRegister = "modbus_register"
+            /// A Hall-effect flow meter counted on a GPIO line.
+            case pulseFlowMeter = "pulse_flow_meter"
+            /// A float or capacitive switch on a GPIO line.
+            case levelSwitch = "level_switch"
+
+            /// What the part measures, when the part fixes it (a Modbus register declares it).
+            public var fixedQuantity: Measured? {
+                switch self {
+                case .mcp9808, .tmp117, .ds18b20, .ads1115: .temperature
+                case .modbusRegister: nil
+                case .pulseFlowMeter: .flow
+                case .levelSwitch: .level
+                }
+            }
         }
+
+        /// What a sensor measures. Values are in °C, L/min, L, SG, % (level) and bar.
+        public enum Measured: String, Hashable, Sendable, CaseIterable {
+            case temperature, flow, volume, gravity, level, pressure
+        }
+
+        public enum SwitchState: String, Hashable, Sendable, CaseIterable {
+            case closed, open
+        }
+
+        /// The analogue circuit in front of an ADS1115 channel.
+        public enum FrontEnd: Hashable, Sendable {
+            /// An NTC thermistor (beta model) in a divider under `seriesResistor` from `supply`.
+            case ntc(beta: Double, r25: Double, seriesResistor: Double, supply: Double)
+            /// A PT100 (or PT1000: `r0` 1000 Ω) in a divider under `seriesResistor` from `supply`,
+            /// Callendar–Van Dusen with the IEC 60751 coefficients.
+            case pt100(r0: Double, seriesResistor: Double, supply: Double)
+        }
+
+        public enum RegisterType: String, Hashable, Sendable, CaseIterable {
+            case holding, input
+        }
+        public enum DataType: String, Hashable, Sendable, CaseIterable {
+            case int16, uint16, int32, uint32, float32
+            public var registers: Int { self == .int16 || self == .uint16 ? 1 : 2 }
+        }
+        public enum WordOrder: String, Hashable, Sendable, CaseIterable {
+            /// High word first (Modicon order).
+            case big
+            /// Low word first.
+            case little
+        }
+        public struct ModbusPoint: Hashable, Sendable {
+            /// The slave (unit) id, 1–247.
+            public var unit: Int
+            /// The register's address (0-based, as on the wire).
+            public var register: Int
+            public var registerType: RegisterType
+            public var dataType: DataType
+            public var wordOrder: WordOrder
+            public init(unit: Int, register: Int, registerType: RegisterType = .holding, dataType: DataType = .int16,
+                        wordOrder: WordOrder = .big) {
+                self.unit = unit
+                self.register = register
+                self.registerType = registerType
+                self.dataType = dataType
+                self.wordOrder = wordOrder
+            }
+        }
+
+        /// How the sensor is reached on its bus.
+        public enum Connection: Hashable, Sendable {
+            /// An I2C chip at `address` (MCP9808, TMP117).
+            case i2c(address: Int)
+            /// A 1-Wire device by its 64-bit ROM code (family code in the low byte, as on the wire).
+            case oneWire(rom: UInt64)
+            /// One channel (0–3) of an ADS1115 at `address`; `fullScale` is the PGA range in volts.
+            case analog(address: Int, channel: Int, fullScale: Double, frontEnd: FrontEnd)
+            /// A register of a Modbus device.
+            case modbus(ModbusPoint)
+            /// Pulses counted on a GPIO line; `pulsesPerLitre` is the meter's K-factor.
+            case pulses(line: Int, pulsesPerLitre: Double)
+            /// A switch read on a GPIO input line.
+            case levelSwitch(line: Int, activeLow: Bool, wetWhen: SwitchState)
+        }
+
         public var id: String
         public var part: Part
         public var bus: String
-        public var address: Int
-        /// Added to every reading (from calibration against a reference thermometer).
-        public var offset: Kelvin
+        public var connection: Connection
+        public var quantity: Measured
+        /// Added to every reading (after `scale`), in the quantity's unit: calibration.
+        public var calibrationOffset: Double
+        /// Every raw reading is multiplied by this (Modbus registers: raw counts to units).
+        public var scale: Double
+
+        /// An I2C temperature chip (the original form; `part` must be an I2C part).
         public init(id: String, part: Part, bus: String, address: Int, offset: Kelvin = Kelvin(0)) {
+            self.init(id: id, part: part, bus: bus, connection: .i2c(address: address), quantity: part.fixedQuantity ?? .temperature,
+                      offset: offset.value)
+        }
+
+        public init(id: String, part: Part, bus: String, connection: Connection, quantity: Measured, offset: Double = 0, scale: Double = 1) {
             self.id = id
             self.part = part
             self.bus = bus
-            self.address = address
-            self.offset = offset
+            self.connection = connection
+            self.quantity = quantity
+            self.calibrationOffset = offset
+            self.scale = scale
+        }
+
+        /// The I2C address (I2C chips and ADCs), the Modbus unit id, or the GPIO line.
+        public var address: Int {
+            get {
+                switch connection {
+                case .i2c(let a), .analog(let a, _, _, _): a
+                case .oneWire(let rom): Int(truncatingIfNeeded: rom & 0xFF)
+                case .modbus(let p): p.unit
+                case .pulses(let line, _), .levelSwitch(let line, _, _): line
+                }
+            }
+            set {
+                switch connection {
+                case .i2c: connection = .i2c(address: newValue)
+                case .analog(_, let c, let f, let fe): connection = .analog(address: newValue, channel: c, fullScale: f, frontEnd: fe)
+                default: break
+                }
+            }
+        }
+
+        /// The calibration offset of a temperature sensor.
+        public var offset: Kelvin {
+            get { Kelvin(calibrationOffset) }
+            set { calibrationOffset = newValue.value }
         }
     }
 
     public struct Output: Hashable, Sendable {
-        public enum Kind: String, Hashable, Sendable {
+        public enum Kind: String, Hashable, Sendable, CaseIterable {
             case heater, pump, valve
+            /// A pump on a variable-frequency drive, speed set through a Modbus register.
+            case variableSpeedPump = "variable_speed_pump"
+        }
+        /// How the output is switched.
+        public enum Connection: Hashable, Sendable {
+            /// A GPIO line (an SSR or relay input).
+            case gpio(line: Int, activeLow: Bool)
+            /// A coil of a Modbus relay module.
+            case modbusCoil(unit: Int, coil: Int)
+            /// A holding register of a drive: `fullScale` counts is full speed, never more than
+            /// `maxSpeed` is asked for.
+            case modbusSpeed(unit: Int, register: Int, fullScale: Int, maxSpeed: Percent)
         }
         public var id: String
         public var kind: Kind
         public var bus: String
-        public var line: Int
-        /// True when the line must be driven low to switch the load on.
-        public var activeLow: Bool
+        public var connection: Connection
+
         public init(id: String, kind: Kind, bus: String, line: Int, activeLow: Bool = false) {
+            self.init(id: id, kind: kind, bus: bus, connection: .gpio(line: line, activeLow: activeLow))
+        }
+
+        public init(id: String, kind: Kind, bus: String, connection: Connection) {
             self.id = id
             self.kind = kind
             self.bus = bus
-            self.line = line
-            self.activeLow = activeLow
+            self.connection = connection
+        }
+
+        /// The GPIO line, the coil or the register.
+        public var line: Int {
+            get {
+                switch connection {
+                case .gpio(let line, _): line
+                case .modbusCoil(_, let coil): coil
+                case .modbusSpeed(_, let register, _, _): register
+                }
+            }
+            set {
+                switch connection {
+                case .gpio(_, let low): connection = .gpio(line: newValue, activeLow: low)
+                case .modbusCoil(let unit, _): connection = .modbusCoil(unit: unit, coil: newValue)
+                case .modbusSpeed(let unit, _, let f, let m): connection = .modbusSpeed(unit: unit, register: newValue, fullScale: f, maxSpeed: m)
+                }
+            }
+        }
+
+        /// True when the line must be driven low to switch the load on (GPIO only).
+        public var activeLow: Bool {
+            get {
+                if case .gpio(_, let low) = connection { return low }
+                return false
+            }
+            set {
+                if case .gpio(let line, _) = connection { connection = .gpio(line: line, activeLow: newValue) }
+            }
         }
     }
 
@@ -151,13 +397,15 @@ public struct RigSpec: Hashable, Sendable {
         public var coolantFlow: String?
         /// The receivers distillate can be switched into, in order (stills).
         public var receivers: [Receiver]
+        /// Liquid needed to cover the element: below it the heater must stay off.
+        public var minVolume: Litres?
 
         public init(id: String, role: VesselRole, name: String, capacity: Litres, temperatureSensor: String,
                     heater: Heater?, recirculationPump: String? = nil, chillerValve: String? = nil,
                     maxTemperature: Celsius = Celsius(105), simulation: Simulation? = nil,
                     pump: String? = nil, flowMeter: String? = nil, levelSwitch: String? = nil, gravitySensor: String? = nil,
                     headSensor: String? = nil, distillateMeter: String? = nil, coolantFlow: String? = nil,
-                    receivers: [Receiver] = []) {
+                    receivers: [Receiver] = [], minVolume: Litres? = nil) {
             self.id = id
             self.role = role
             self.name = name
@@ -176,6 +424,7 @@ public struct RigSpec: Hashable, Sendable {
             self.distillateMeter = distillateMeter
             self.coolantFlow = coolantFlow
             self.receivers = receivers
+            self.minVolume = minVolume
         }
     }
 
@@ -187,6 +436,47 @@ public struct RigSpec: Hashable, Sendable {
         public init(name: String, valve: String? = nil) {
             self.name = name
             self.valve = valve
+        }
+    }
+
+    /// "`output` may only run while every condition in `requires` holds." Checked by the loader;
+    /// enforced by a later release.
+    public struct Interlock: Hashable, Sendable {
+        public enum Condition: Hashable, Sendable {
+            /// A level switch reads wet (`wet` true) or dry.
+            case level(sensor: String, wet: Bool)
+            /// Another output is on (`on` true) or off.
+            case output(String, on: Bool)
+            /// A sensor reads above a value, in its quantity's unit (°C, L/min, SG, %, bar).
+            case above(sensor: String, value: Double)
+            /// A sensor reads below a value, in its quantity's unit.
+            case below(sensor: String, value: Double)
+        }
+        /// Output id the interlock guards.
+        public var output: String
+        public var requires: [Condition]
+        public var name: String?
+        /// Why, for the operator when the interlock holds the output off.
+        public var reason: String?
+        public init(output: String, requires: [Condition], name: String? = nil, reason: String? = nil) {
+            self.output = output
+            self.requires = requires
+            self.name = name
+            self.reason = reason
+        }
+    }
+
+    /// A supply circuit feeding several heaters: together they may not draw more than `limit`.
+    public struct Circuit: Hashable, Sendable {
+        public var id: String
+        /// The most the circuit may carry (`current × voltage` when written as a current).
+        public var limit: Watts
+        /// Heater output ids on the circuit.
+        public var heaters: [String]
+        public init(id: String, limit: Watts, heaters: [String]) {
+            self.id = id
+            self.limit = limit
+            self.heaters = heaters
         }
     }
 
@@ -261,4 +551,6 @@ public struct RigSpec: Hashable, Sendable {
     public func vessel(for role: VesselRole) -> Vessel? { vessels.first { $0.role == role } }
     public func sensor(id: String) -> Sensor? { sensors.first { $0.id == id } }
     public func output(id: String) -> Output? { outputs.first { $0.id == id } }
+    public func bus(id: String) -> Bus? { buses.first { $0.id == id } }
+    public func interlocks(for output: String) -> [Interlock] { interlocks.filter { $0.output == output } }
 }

@@ -85,7 +85,7 @@ final class HardwareErrorTests: XCTestCase {
         let output = only(hardwareErrors(edited("type = \"pump\"", "type = \"pmup\"")))
         XCTAssertEqual(output?.key, "outputs.mash_pump.type")
         XCTAssertEqual(output?.suggestion, "did you mean `pump`?")
-        XCTAssertEqual(output?.expected, "one of `heater`, `pump` or `valve`")
+        XCTAssertEqual(output?.expected, "one of `heater`, `pump`, `valve` or `variable_speed_pump`")
         let role = only(hardwareErrors(edited("role = \"kettle\"", "role = \"kettel\"")))
         XCTAssertEqual(role?.key, "vessels.kettle.role")
         XCTAssertEqual(role?.suggestion, "did you mean `kettle`?")
@@ -106,7 +106,7 @@ final class HardwareErrorTests: XCTestCase {
 
         let bus = only(hardwareErrors(edited("bus = \"gpio\"\nline = 22", "bus = \"i2c\"\nline = 22")))
         XCTAssertEqual(bus?.key, "outputs.mash_pump.bus")
-        XCTAssertEqual(bus?.message, "bus `i2c` is an I2C bus, but an output is switched by a GPIO line")
+        XCTAssertEqual(bus?.message, "bus `i2c` is an I2C bus, but an output is switched by a GPIO line or a Modbus coil")
 
         let noBus = only(hardwareErrors(edited("bus = \"i2c\"\naddress = 0x19", "bus = \"i2c1\"\naddress = 0x19")))
         XCTAssertEqual(noBus?.message, "there is no bus `i2c1`")
