@@ -146,6 +146,59 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(show.stdout.contains("ann"), show.stdout)
     }
 
+    func testValidateReportsEveryProblemWithExitStatus() throws {
+        let clean = try brewctl(["validate", "Recipes/ipa.toml", "Recipes/hefeweizen.toml", "Recipes/dry-stout.toml"])
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        XCTAssertEqual(clean.stdout.components(separatedBy: ": ok — ").count - 1, 3, clean.stdout)
+        XCTAssertTrue(clean.stdout.hasPrefix("Rig: the simulated club brewery"), clean.stdout)
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-validate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.toml")
+        try """
+        name = "Broken"
+
+        [[steps]]
+        name = "Mash"
+        kind = "rest"
+        vessel = "mash_tun"
+        temperature = "150 C"
+        duration = "60 min"
+
+        [[steps]]
+        name = "Boil"
+        kind = "boil"
+        vessel = "kettle"
+        duration = "60 min"
+        additions = [{ what = "Citra", amount = "30 g", at = "75 min" }]
+        """.write(to: bad, atomically: true, encoding: .utf8)
+        // Every problem in every file: the bad recipe's two, and the gin needing a still.
+        let invalid = try brewctl(["validate", bad.path, "Recipes/gin.toml", "Recipes/ipa.toml"])
+        XCTAssertEqual(invalid.status, 1, invalid.stderr)
+        let lines = invalid.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, invalid.stderr)
+        XCTAssertTrue(lines[0].hasPrefix("\(bad.path):7:15: error: steps[0].temperature:"), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("\(bad.path):15:"), lines[1])
+        XCTAssertTrue(lines[1].contains("longer than the boil"), lines[1])
+        XCTAssertTrue(lines[2].hasPrefix("Recipes/gin.toml:"), lines[2])
+        XCTAssertTrue(lines[2].contains("needs a still"), lines[2])
+        XCTAssertTrue(invalid.stdout.contains("Recipes/ipa.toml: ok"), "the valid one is still checked")
+
+        let unreadable = try brewctl(["validate", dir.appendingPathComponent("missing.toml").path, "Recipes/ipa.toml"])
+        XCTAssertEqual(unreadable.status, 2, unreadable.stderr)
+        XCTAssertTrue(unreadable.stderr.contains("missing.toml"), unreadable.stderr)
+    }
+
+    func testRunRefusesWhatItCannotRunBeforeSwitchingAnything() throws {
+        let db = temporaryDatabase()
+        let gin = try brewctl(["run", "Recipes/gin.toml", "--fast", "--yes", "--db", db])
+        XCTAssertEqual(gin.status, 2, gin.stderr)
+        XCTAssertTrue(gin.stderr.contains("Recipes/gin.toml:"), gin.stderr)
+        XCTAssertTrue(gin.stderr.contains("nothing was switched on"), gin.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "no batch was started")
+    }
+
     func testBadFlagsAreRefusedWithoutACrash() throws {
         let r = try brewctl(["run", "Recipes/ipa.toml", "--speed", "-3"])
         XCTAssertNotEqual(r.status, 0)
