@@ -49,7 +49,9 @@ enum BeerJSONReader {
     }
 
     static func number(_ v: Any?) -> Double? {
-        if let n = v as? NSNumber, !(v is Bool) {
+        if let n = v as? NSNumber {
+            // JSON true/false come back as NSNumber too (type "c"); they are not quantities.
+            if String(cString: n.objCType) == "c" { return nil }
             let d = n.doubleValue
             return d.isFinite ? d : nil
         }

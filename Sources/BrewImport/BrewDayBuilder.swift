@@ -223,7 +223,7 @@ struct BrewDayBuilder {
             pairs.append(("at", TOML.string(at)))
             additions.append((order, "    \(TOML.inline(pairs)),"))
         }
-        additions.sort { $0.order > $1.order }
+        additions = additions.enumerated().sorted { ($0.element.order, -$0.offset) > ($1.element.order, -$1.offset) }.map(\.element)
         var boil = [
             "name = \(TOML.string("Boil"))",
             "kind = \"boil\"",

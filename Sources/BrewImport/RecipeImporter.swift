@@ -73,22 +73,32 @@ public enum RecipeImporter {
 
     static func importXML(_ data: Data, fileName: String) throws(ImportError) -> ImportResult {
         var fileWarnings: [ImportWarning] = []
-        var data = data
-        // Declared ISO-8859-1 but actually UTF-8 (a common export bug): read it as UTF-8.
-        if let head = String(data: data.prefix(200), encoding: .isoLatin1)?.lowercased(),
-           head.contains("encoding=\"iso-8859-1\"") || head.contains("encoding='iso-8859-1'"),
-           data.contains(where: { $0 >= 0x80 }), let text = String(data: data, encoding: .utf8) {
-            let fixed = text.replacingOccurrences(of: "encoding=\"ISO-8859-1\"", with: "encoding=\"UTF-8\"", options: .caseInsensitive)
-                .replacingOccurrences(of: "encoding='ISO-8859-1'", with: "encoding='UTF-8'", options: .caseInsensitive)
-            data = Data(fixed.utf8)
+        // Decode the text ourselves and hand the parser clean UTF-8: exports often declare
+        // ISO-8859-1 but are UTF-8 (or the reverse), and invalid bytes must never reach the parser.
+        let text: String
+        if data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF]) {
+            guard let t = String(data: data, encoding: .utf16) else { throw ImportError("\(fileName): not readable as UTF-16 text") }
+            text = t
+        } else if let t = String(data: data, encoding: .utf8) {
+            text = t
+        } else {
+            text = String(data: data, encoding: .windowsCP1252) ?? String(decoding: data.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
+            if !(String(data: data.prefix(200), encoding: .isoLatin1)?.lowercased().contains("8859") ?? false) {
+                fileWarnings.append(ImportWarning(recipe: fileName, message: "the file is not valid UTF-8; read as Windows-1252 (Latin-1)"))
+            }
         }
+        var clean = text.replacingOccurrences(of: "\u{FEFF}", with: "")
+        if let regex = try? NSRegularExpression(pattern: "^(\\s*<\\?xml[^>]*encoding\\s*=\\s*)([\"'])[^\"']*([\"'])", options: [.caseInsensitive]) {
+            clean = regex.stringByReplacingMatches(in: clean, range: NSRange(clean.startIndex..., in: clean), withTemplate: "$1$2UTF-8$3")
+        }
+        let data = Data(clean.utf8)
         var tree: XNode
         switch XMLTreeBuilder.parse(data) {
         case .success(let root):
             tree = root
         case .failure(let failure):
             // Bare `&` in names ("Hops & Grain") is the most common reason exports are not well-formed.
-            if let text = String(data: data, encoding: .utf8) ?? String(data: data, encoding: .isoLatin1),
+            if case let text = clean,
                let regex = try? NSRegularExpression(pattern: "&(?!(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)"),
                case let range = NSRange(text.startIndex..., in: text), regex.firstMatch(in: text, range: range) != nil,
                case let repaired = regex.stringByReplacingMatches(in: text, range: range, withTemplate: "&amp;"),

@@ -43,6 +43,7 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     private(set) var root: XNode?
     private let maxDepth = 64
     private var tooDeep = false
+    private var rootClosed = false
 
     struct Failure: Error {
         var message: String
@@ -59,6 +60,9 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         let ok = parser.parse()
         if builder.tooDeep {
             return .failure(Failure(message: "elements nested more than \(builder.maxDepth) deep", line: parser.lineNumber, column: parser.columnNumber))
+        }
+        if ok, builder.root != nil, !builder.rootClosed {
+            return .failure(Failure(message: "the file ends before <\(builder.root!.name)> is closed (truncated?)", line: parser.lineNumber, column: parser.columnNumber))
         }
         guard ok, let root = builder.root else {
             var message = parser.parserError.map { describe($0) } ?? "not well-formed XML"
@@ -95,6 +99,7 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
         _ = stack.popLast()
+        if stack.isEmpty { rootClosed = true }
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
