@@ -73,6 +73,8 @@ public struct ModbusErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     /// A `BusError` for a failed libmodbus call on `bus` (e.g. "/dev/ttyUSB0"), naming the unit
     /// (Modbus slave id) as the address and the first register of the request.
     public func busError(bus: String, unit: Int?, register: Int?) -> BusError {
-        BusError(kind, bus: bus, address: unit, register: register, detail: description)
+        // Exceptions are named the way every ModbusClient names them ("exception 2 (illegal data address)").
+        let exception = isException ? ModbusException(rawValue: UInt8(truncatingIfNeeded: rawValue - MODBUS_ENOBASE)) : nil
+        return BusError(kind, bus: bus, address: unit, register: register, detail: exception?.detail ?? description)
     }
 }
