@@ -6,7 +6,10 @@ import BrewCore
 public protocol I2CBus: AnyObject {
     /// A name for messages, e.g. "i2c-1".
     var name: String { get }
+    /// SMBus "receive byte": one byte from wherever the device's pointer is.
     func readByte(address: UInt8) throws(BusError) -> UInt8
+    /// SMBus "send byte": one byte, no register (a command code, e.g. the DS2482's 1-Wire reset).
+    func writeByte(address: UInt8, value: UInt8) throws(BusError)
     func readByteData(address: UInt8, register: UInt8) throws(BusError) -> UInt8
     func writeByteData(address: UInt8, register: UInt8, value: UInt8) throws(BusError)
     func readWordData(address: UInt8, register: UInt8) throws(BusError) -> UInt16

@@ -113,6 +113,23 @@ public final class SimulatedI2CBus: I2CBus {
         return value
     }
 
+    /// SMBus "send byte": one byte after the address, no register pointer (a bare command code).
+    /// A NACKed byte is `.io`, with `register` nil.
+    public func writeByte(address: UInt8, value: UInt8) throws(BusError) {
+        let device = try begin(address, register: nil)
+        device.i2cStart(read: false)
+        guard device.i2cWrite(value) else {
+            device.i2cStop()
+            throw BusError(.io, bus: name, address: Int(address), detail: "device NACKed byte 0x" + Self.hex2(value))
+        }
+        device.i2cStop()
+    }
+
+    static func hex2(_ v: UInt8) -> String {
+        let s = String(v, radix: 16, uppercase: true)
+        return s.count < 2 ? "0" + s : s
+    }
+
     public func readByteData(address: UInt8, register: UInt8) throws(BusError) -> UInt8 {
         let device = try begin(address, register: register)
         device.i2cStart(read: false)
