@@ -134,4 +134,26 @@ final class HardwareSchemaTests: XCTestCase {
         XCTAssertTrue(rig.vessels.allSatisfy { $0.pump == nil && $0.levelSwitch == nil && $0.receivers.isEmpty && $0.minVolume == nil })
         XCTAssertTrue(rig.sensors.allSatisfy { $0.part == .mcp9808 && $0.quantity == .temperature && $0.scale == 1 })
     }
+
+    /// The excerpts of club-brewery.toml in docs/hardware.md are word for word in the file, and the
+    /// interlock example there loads.
+    func testDocumentedExcerptsAreInTheShippedFiles() throws {
+        let doc = try Repo.text("docs/hardware.md")
+        let club = try Repo.text("Hardware/club-brewery.toml")
+        func blocks(from start: String, to end: String) -> [String] {
+            guard let a = doc.range(of: start), let b = doc.range(of: end, range: a.upperBound..<doc.endIndex) else { return [] }
+            return doc[a.upperBound..<b.lowerBound].components(separatedBy: "```toml\n").dropFirst()
+                .compactMap { $0.components(separatedBy: "```").first }
+        }
+        let excerpts = blocks(from: "## The shipped rigs", to: "## Worked example")
+        XCTAssertGreaterThanOrEqual(excerpts.count, 3)
+        for excerpt in excerpts {
+            for chunk in excerpt.components(separatedBy: "\n\n") where !chunk.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                XCTAssertTrue(club.contains(chunk.trimmingCharacters(in: .newlines)), "docs/hardware.md shows a part of club-brewery.toml that is not in it:\n\(chunk)")
+            }
+        }
+        let interlock = try XCTUnwrap(blocks(from: "## `[[interlocks]]`", to: "## `[circuits.<id>]`").first)
+        let rig = try HardwareLoader.parse(club + "\n" + interlock, file: "docs")
+        XCTAssertEqual(rig.interlocks.last?.reason, "no flow through the RIMS tube")
+    }
 }
