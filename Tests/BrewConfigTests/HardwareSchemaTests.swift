@@ -120,7 +120,8 @@ final class HardwareSchemaTests: XCTestCase {
         XCTAssertEqual(still.distillateMeter, "distillate_flow")
         XCTAssertEqual(still.levelSwitch, "still_level")
         XCTAssertEqual(still.receivers, [RigSpec.Receiver(name: "foreshots", valve: "receiver_1"), RigSpec.Receiver(name: "heads", valve: "receiver_2"),
-                                         RigSpec.Receiver(name: "hearts", valve: "receiver_3"), RigSpec.Receiver(name: "tails")])
+                                         RigSpec.Receiver(name: "hearts", valve: "receiver_3"), RigSpec.Receiver(name: "tails"),
+                                         RigSpec.Receiver(name: "low_wines")])
         XCTAssertEqual(rig.sensor(id: "head_probe")?.connection,
                        .analog(address: 0x48, channel: 0, fullScale: 0.256, frontEnd: .pt100(r0: 100, seriesResistor: 2200, supply: 3.3)))
         XCTAssertEqual(rig.sensor(id: "distillate_flow")?.connection, .pulses(line: 6, pulsesPerLitre: 5880))
