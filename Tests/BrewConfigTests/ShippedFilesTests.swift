@@ -178,6 +178,37 @@ final class ShippedFilesTests: XCTestCase {
         }
     }
 
+    /// The rig each shipped recipe is written for. Every recipe in Recipes/ must be listed.
+    static let recipeRigs: [String: String] = [
+        "ipa.toml": "sim.toml", "hefeweizen.toml": "sim.toml", "dry-stout.toml": "sim.toml",
+        "lager.toml": "club-brewery.toml", "whisky-wash.toml": "club-brewery.toml",
+        "stripping-run.toml": "pot-still.toml", "whisky-spirit-run.toml": "pot-still.toml", "gin.toml": "pot-still.toml",
+    ]
+
+    /// `brewctl validate` on every shipped recipe against its rig: loads, and fits, with nothing to report.
+    func testEveryShippedRecipeFitsTheRigItIsWrittenFor() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Repo.path("Recipes")).filter { $0.hasSuffix(".toml") }.sorted()
+        XCTAssertEqual(Set(files), Set(Self.recipeRigs.keys), "every recipe has a rig here, and every listed recipe exists")
+        var kinds: Set<String> = []
+        for file in files {
+            let rigFile = try XCTUnwrap(Self.recipeRigs[file])
+            let rig = try HardwareLoader.load(path: Repo.path("Hardware/" + rigFile))
+            let located = try RecipeLoader.loadLocated(path: Repo.path("Recipes/" + file))
+            let problems = BrewPlan.check(located.recipe, on: rig).errors
+            XCTAssertEqual(problems, [], "\(file) on \(rigFile)")
+            kinds.formUnion(located.recipe.steps.map(\.kind.keyword))
+            // And it does not fit a rig without the vessels it needs: the check is not vacuous.
+            if rigFile != "sim.toml" {
+                let sim = try HardwareLoader.load(path: Repo.path("Hardware/sim.toml"))
+                XCTAssertFalse(BrewPlan.check(located.recipe, on: sim).errors.isEmpty, "\(file) should not fit the simulated brewery")
+            }
+        }
+        // Between them the shipped recipes use every kind of step but the metered transfer (no
+        // shipped rig meters a transfer; RecipeProcessTests covers it).
+        XCTAssertTrue(kinds.isSuperset(of: ["heat", "rest", "ramp", "hold", "off", "boil", "chill", "confirm", "whirlpool", "sparge", "ferment", "distill"]),
+                      "\(kinds)")
+    }
+
     /// Loading by path and parsing the same text give the same model.
     func testLoadEqualsParse() throws {
         let path = Repo.path("Recipes/ipa.toml")
