@@ -190,6 +190,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(unreadable.stderr.contains("missing.toml"), unreadable.stderr)
     }
 
+    func testImportWritesRecipesThatValidate() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        // A real BeerSmith export holding four recipes: one file each.
+        let imported = try brewctl(["import", "Tests/BrewImportTests/Fixtures/beersmith-recipes.xml", "-o", dir.path + "/"])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".toml") }.sorted()
+        XCTAssertEqual(files.count, 4, "\(files)")
+        XCTAssertTrue(imported.stderr.contains("warning: "), "what could not be mapped is said")
+        let validate = try brewctl(["validate", "--hardware", "Hardware/club-brewery.toml"] + files.map { dir.appendingPathComponent($0).path })
+        XCTAssertEqual(validate.status, 0, validate.stderr)
+        XCTAssertEqual(validate.stdout.components(separatedBy: ": ok — ").count - 1, 4, validate.stdout)
+
+        let garbage = dir.appendingPathComponent("not-a-recipe.xml")
+        try "<RECIPES><RECIPE><NAME>x</NAME>".write(to: garbage, atomically: true, encoding: .utf8)
+        let bad = try brewctl(["import", garbage.path])
+        XCTAssertEqual(bad.status, 2, bad.stdout + bad.stderr)
+        XCTAssertFalse(bad.stderr.isEmpty)
+    }
+
     func testRunRefusesWhatItCannotRunBeforeSwitchingAnything() throws {
         let db = temporaryDatabase()
         let gin = try brewctl(["run", "Recipes/gin.toml", "--fast", "--yes", "--db", db])
