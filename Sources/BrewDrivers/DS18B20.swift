@@ -101,11 +101,26 @@ public final class DS18B20: TemperatureSensor {
         conversionStartedAt = now()
     }
 
-    /// The finished conversion's result, checked; then the next conversion is started.
+    /// The finished conversion's result, checked; then the next conversion is started — also when
+    /// the result was refused, so one bad reading does not stall the probe. Too early: `.timeout`
+    /// without bus traffic, the conversion left running. No conversion running (the last start
+    /// failed): one is started and `.timeout` thrown, the result due `conversionTime` later.
     public func readTemperature() throws(BusError) -> Celsius {
-        let value = try readConversion()
-        try startConversion()
-        return value
+        if conversionStartedAt == nil {
+            try startConversion()
+            throw error(.timeout, Command.convertT,
+                        "no conversion was running; started one, result due in \(Int((conversionTime.value * 1000).rounded())) ms")
+        }
+        if !isConversionDue { return try readConversion() }      // throws "not finished"
+        let result: Result<Celsius, BusError>
+        do { result = .success(try readConversion()) } catch { result = .failure(error) }
+        do {
+            try startConversion()
+        } catch {
+            if case .failure(let first) = result { throw first }
+            throw error
+        }
+        return try result.get()
     }
 
     /// The result of the conversion in progress, once its conversion time has passed (`.timeout`

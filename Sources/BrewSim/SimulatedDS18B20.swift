@@ -9,7 +9,7 @@ import BrewHAL
 /// (0xBE; nine bytes LSB first, byte 8 the CRC-8 of 0–7), Write Scratchpad (0x4E; TH, TL, config).
 ///
 /// The temperature register changes only when a conversion *finishes* — `conversionTime` after
-/// Convert T on the injected clock — so a driver that reads the scratchpad early gets the previous
+/// Convert T on the injected clock, with the temperature the probe had when Convert T arrived — so a driver that reads the scratchpad early gets the previous
 /// result (or 85 °C after power-on), exactly as on the real probe. `scratchpadReadsDuringConversion`
 /// counts such early reads so tests can assert a driver never makes one.
 ///
@@ -42,6 +42,9 @@ public final class SimulatedDS18B20: SimulatedOneWireDevice {
     public private(set) var scratchpadReadsDuringConversion = 0
     /// When the conversion in progress finishes.
     public private(set) var conversionEndsAt: Instant?
+
+    /// What the conversion in progress will publish: the temperature when Convert T arrived.
+    private var pendingRegister: UInt16 = 0x0550
 
     private enum State {
         case idle                                   // waiting for a reset pulse
@@ -161,6 +164,7 @@ public final class SimulatedDS18B20: SimulatedOneWireDevice {
             case 0x44:
                 conversionsStarted += 1
                 conversionEndsAt = clock.now + conversionTime
+                pendingRegister = Self.encode(temperature, resolutionBits: resolutionBits)
                 state = .converting
             case 0xBE:
                 if conversionEndsAt != nil { scratchpadReadsDuringConversion += 1 }
@@ -194,7 +198,7 @@ public final class SimulatedDS18B20: SimulatedOneWireDevice {
     /// Completes a conversion whose time has come.
     private func settle() {
         if let end = conversionEndsAt, clock.now >= end {
-            temperatureRegister = Self.encode(temperature, resolutionBits: resolutionBits)
+            temperatureRegister = pendingRegister
             conversionEndsAt = nil
             conversionsCompleted += 1
         }
