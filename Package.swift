@@ -28,6 +28,9 @@ let package = Package(
         .target(name: "BrewDrivers", dependencies: ["BrewCore", "BrewHAL"]),
         .target(name: "BrewSim", dependencies: ["BrewCore", "BrewHAL"]),
         .target(name: "BrewLinux", dependencies: ["BrewCore", "BrewHAL", "CGPIOD", "CI2C", "CModbus"]),
+        // A rig's devices on real buses: outputs, sensors, bring-up checks. The only module above both
+        // the drivers and the Linux backends, so neither has to know the other.
+        .target(name: "BrewRig", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewLinux"]),
         .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "BrewImport", dependencies: ["BrewCore", "BrewConfig"]),
         .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -35,7 +38,7 @@ let package = Package(
             "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewLog",
         ]),
         .executableTarget(name: "brewctl", dependencies: [
-            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux",
+            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux", "BrewRig",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,13 +46,17 @@ let package = Package(
         .testTarget(name: "BrewControlTests", dependencies: ["BrewControl", "BrewCore"]),
         .testTarget(name: "BrewProcessTests", dependencies: ["BrewProcess", "BrewControl", "BrewCore"]),
         .testTarget(name: "BrewSimTests", dependencies: ["BrewSim", "BrewDrivers", "BrewHAL", "BrewCore"]),
-        .testTarget(name: "BrewLinuxTests", dependencies: ["BrewLinux"]),
+        // Real bus peers (pymodbus, socat) started by the tests that need them.
+        .target(name: "BrewTestSupport", path: "Tests/BrewTestSupport"),
+        .testTarget(name: "BrewLinuxTests", dependencies: ["BrewLinux", "BrewHAL", "BrewTestSupport"]),
         .testTarget(name: "BrewConfigTests", dependencies: ["BrewConfig", "BrewCore"]),
+        .testTarget(name: "BrewRigTests", dependencies: ["BrewRig", "BrewLinux", "BrewDrivers", "BrewHAL", "BrewConfig", "BrewCore",
+                                                     "BrewTestSupport"]),
         .testTarget(name: "BrewImportTests", dependencies: ["BrewImport", "BrewConfig", "BrewCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
-            "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore",
+            "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore", "BrewLinux", "BrewTestSupport",
         ]),
     ]
 )

@@ -4,6 +4,7 @@ import Glibc
 import BrewCore
 import BrewHAL
 @testable import BrewLinux
+import BrewTestSupport
 import Foundation
 import XCTest
 
@@ -11,84 +12,15 @@ import XCTest
 /// across a socat pseudo-terminal pair (RTU), plus a deliberately broken RTU device. pymodbus is an
 /// independent implementation, so framing, byte order and exception handling are checked for real.
 final class ModbusPeerTests: XCTestCase {
-    static let peers = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Peers")
+    static let peers = Peers.scripts
 
-    /// Skips on a developer machine without the peers; in CI (CI=true) their absence is a failure.
-    func require(_ check: [String], _ what: String) throws {
-        if run(check) == 0 { return }
-        let message = "\(what) is not installed (.ci/run installs it)"
-        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message); throw XCTSkip(message) }
-        throw XCTSkip(message)
-    }
-
-    @discardableResult
-    func run(_ arguments: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
-
-    /// Starts a background process that is killed when the test ends.
-    func spawn(_ arguments: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        addTeardownBlock { if p.isRunning { kill(p.processIdentifier, SIGKILL) }; p.waitUntilExit() }
-        return p
-    }
-
-    func stop(_ p: Process) {
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-    }
-
-    func waitUntil(_ seconds: Double = 15, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
-
-    func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
-    func listening(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    func tcpServer(port: Int) throws -> Process {
-        let server = try spawn(["python3", Self.peers.appendingPathComponent("modbus_server.py").path, "--tcp", String(port)])
-        XCTAssertTrue(waitUntil { self.listening(port) }, "the pymodbus server did not start on port \(port)")
-        return server
-    }
+    func require(_ check: [String], _ what: String) throws { try Peers.require(check, what) }
+    func spawn(_ arguments: [String]) throws -> Process { try Peers.spawn(arguments, for: self) }
+    func stop(_ p: Process) { Peers.stop(p) }
+    func waitUntil(_ seconds: Double = 15, _ condition: () -> Bool) -> Bool { Peers.waitUntil(seconds, condition) }
+    func freePort() -> Int { Peers.freePort() }
+    func listening(_ port: Int) -> Bool { Peers.listening(port) }
+    func tcpServer(port: Int) throws -> Process { try Peers.modbusServer(port: port, for: self) }
 
     func float(_ hi: UInt16, _ lo: UInt16) -> Float { Float(bitPattern: UInt32(hi) << 16 | UInt32(lo)) }
 

@@ -1,0 +1,128 @@
+import ArgumentParser
+import BrewConfig
+import BrewCore
+import BrewRig
+import Dispatch
+import Foundation
+
+/// Bring-up tools for the member who wires the rig.
+struct HardwareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hardware",
+        abstract: "Bring-up tools: check the declared devices, scan the buses, pulse one output.",
+        subcommands: [Pulse.self]
+    )
+
+    /// Loads the rig a bring-up command works on; real hardware only.
+    static func loadRig(_ explicit: String?) -> RigSpec {
+        let choice: HardwareChoice
+        do { choice = try HardwareChoice.resolve(explicit: explicit, environment: ProcessInfo.processInfo.environment) } catch {
+            fail("\(error)", code: 2)
+        }
+        do { return try HardwareLoader.load(path: choice.path) } catch {
+            for e in error.errors { printDiagnostic(e.description) }
+            fail("cannot read \(choice.path)", code: 2)
+        }
+    }
+
+    struct Pulse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Switch one output on for a bounded time, to check the wiring; it is always switched off again.",
+            discussion: "Asks before switching (unless --yes). Ctrl-C or SIGTERM switches it off at once."
+        )
+
+        @Argument(help: "The output's id in the hardware file, e.g. hlt_element.")
+        var output: String
+
+        @Option(help: "How long to keep it on, in seconds (at most 60).")
+        var seconds: Double = 2
+
+        @Option(help: "The rig's hardware file (default: the configured rig).")
+        var hardware: String?
+
+        @Flag(name: .shortAndLong, help: "Do not ask for confirmation.")
+        var yes = false
+
+        static let longest = 60.0
+
+        func validate() throws {
+            guard seconds > 0, seconds <= Self.longest else {
+                throw ValidationError("--seconds must be more than 0 and at most \(Int(Self.longest)).")
+            }
+        }
+
+        func run() throws {
+            let rig = HardwareCommand.loadRig(hardware)
+            guard let spec = rig.output(id: output) else {
+                let ids = rig.outputs.map(\.id)
+                fail("no output `\(output)` in \(rig.source); outputs: \(ids.joined(separator: ", "))", code: 2)
+            }
+            guard rig.backend == .linux else { fail("\(rig.name) is simulated: there is no wiring to check", code: 2) }
+            let vessel = rig.vessels.first { $0.heater?.output == output || $0.pump == output || $0.recirculationPump == output
+                || $0.chillerValve == output }
+            let what = "\(output) (\(spec.kind.rawValue)\(vessel.map { ", \($0.name)" } ?? ""), \(spec.bus) line/coil \(spec.line))"
+            if !yes {
+                print("Switch \(what) ON for \(Format.fixed(seconds, 1)) s? Stand clear; an element must be covered. [y/N] ", terminator: "")
+                fflush(nil)
+                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+                guard answer == "y" || answer == "yes" else {
+                    print("Nothing switched.")
+                    return
+                }
+            }
+            let outputs = RigOutputs(rig: rig, buses: LinuxRigBuses(rig: rig))
+            // Signals only set a flag; the loop below switches off, so it happens in one place.
+            let stop = SignalFlag([SIGINT, SIGTERM])
+            defer {
+                // Whatever happened, off — and say so if that failed.
+                do { try outputs.set(output, on: false) } catch {
+                    printError("\(output) could NOT be switched off: \(error) — switch it off by hand")
+                }
+                stop.cancel()
+            }
+            do { try outputs.set(output, on: true) } catch {
+                printError("\(output) could not be switched on: \(error)")
+                throw ExitCode(1)   // not fail(): the deferred switch-off must still run
+            }
+            print("\(output): ON")
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+            while DispatchTime.now().uptimeNanoseconds < deadline, !stop.raised { usleep(20_000) }
+            print("\(output): off\(stop.raised ? " (interrupted)" : "")")
+        }
+    }
+}
+
+/// Turns signals into a flag a loop can poll (the handler itself does nothing else).
+final class SignalFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    private var sources: [DispatchSourceSignal] = []
+    private let signals: [Int32]
+
+    init(_ signals: [Int32]) {
+        self.signals = signals
+        for sig in signals {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                self.value = true
+                self.lock.unlock()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var raised: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func cancel() {
+        for s in sources { s.cancel() }
+        for sig in signals { signal(sig, SIG_DFL) }
+    }
+}
