@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "BrewLinuxTests", dependencies: ["BrewLinux", "BrewHAL", "BrewTestSupport"]),
         .testTarget(name: "BrewConfigTests", dependencies: ["BrewConfig", "BrewCore"]),
         .testTarget(name: "BrewRigTests", dependencies: ["BrewRig", "BrewLinux", "BrewDrivers", "BrewHAL", "BrewConfig", "BrewCore",
-                                                     "BrewTestSupport"]),
+                                                     "BrewSim", "BrewTestSupport"]),
         .testTarget(name: "BrewImportTests", dependencies: ["BrewImport", "BrewConfig", "BrewCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),

@@ -4,7 +4,7 @@ import BrewLinux
 
 /// The buses of a rig on a Linux board, opened on first use and kept open: one `LinuxGPIOChip`,
 /// `LinuxI2CBus` or `LibModbusClient` per bus in the hardware file, however many devices share it.
-public final class LinuxRigBuses {
+public final class LinuxRigBuses: RigBusProvider {
     public let rig: RigSpec
     private var chips: [String: LinuxGPIOChip] = [:]
     private var i2cBuses: [String: LinuxI2CBus] = [:]
@@ -56,5 +56,22 @@ public final class LinuxRigBuses {
         let client = try LibModbusClient(link: link, responseTimeout: timeout, retries: retries)
         modbusClients[id] = client
         return client
+    }
+
+    // MARK: - RigBusProvider
+
+    public func i2cBus(_ id: String) throws(BusError) -> any I2CBus { try i2c(id) }
+    public func modbusClient(_ id: String) throws(BusError) -> any ModbusClient { try modbus(id) }
+
+    public func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool {
+        let input = try gpio(bus).input(line: line, activeLow: activeLow, name: name)
+        return { () throws(BusError) -> Bool in try input.read() }
+    }
+
+    public func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> Void {
+        let edges = try gpio(bus).edges(line: line, .rising, name: name)
+        return { (each: (UInt64) -> Void) throws(BusError) in
+            try edges.drain { each($0.nanoseconds) }
+        }
     }
 }

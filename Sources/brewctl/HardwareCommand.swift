@@ -2,6 +2,7 @@ import ArgumentParser
 import BrewConfig
 import BrewCore
 import BrewRig
+import BrewRuntime
 import Dispatch
 import Foundation
 
@@ -10,7 +11,7 @@ struct HardwareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hardware",
         abstract: "Bring-up tools: check the declared devices, scan the buses, pulse one output.",
-        subcommands: [Pulse.self]
+        subcommands: [Check.self, Pulse.self]
     )
 
     /// Loads the rig a bring-up command works on; real hardware only.
@@ -22,6 +23,37 @@ struct HardwareCommand: ParsableCommand {
         do { return try HardwareLoader.load(path: choice.path) } catch {
             for e in error.errors { printDiagnostic(e.description) }
             fail("cannot read \(choice.path)", code: 2)
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Probe every device the hardware file declares: found?, current value, error.",
+            discussion: "Outputs are opened at their safe state (off) and left off. Exit status 0 when everything answers "
+                + "and reads plausibly, 1 otherwise, 2 when the hardware file cannot be read."
+        )
+
+        @Option(help: "The rig's hardware file (default: the configured rig).")
+        var hardware: String?
+
+        func run() throws {
+            let rig = HardwareCommand.loadRig(hardware)
+            guard rig.backend == .linux else {
+                print("\(rig.name) is simulated: its chips are simulated in-process, there is nothing to probe.")
+                return
+            }
+            let buses = LinuxRigBuses(rig: rig)
+            let clock = MonotonicClock()
+            let rows = HardwareCheck.sensors(of: rig, using: RigSensors(rig: rig, buses: buses, now: clock.now),
+                                             sleep: { usleep(UInt32($0.value * 1e6)) })
+                + HardwareCheck.outputs(of: rig, using: RigOutputs(rig: rig, buses: buses))
+            print("Rig: \(rig.name) (\(rig.source))")
+            print(HardwareCheck.table(rows))
+            let bad = rows.filter { !$0.ok }
+            if !bad.isEmpty {
+                printError("\(bad.count) of \(rows.count) devices missing or not reading plausibly: \(bad.map(\.id).joined(separator: ", "))")
+                throw ExitCode(1)
+            }
         }
     }
 
