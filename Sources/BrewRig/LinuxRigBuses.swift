@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import BrewCore
 import BrewHAL
 import BrewLinux
@@ -68,10 +71,14 @@ public final class LinuxRigBuses: RigBusProvider {
         return { () throws(BusError) -> Bool in try input.read() }
     }
 
-    public func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> Void {
+    public func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> UInt64 {
         let edges = try gpio(bus).edges(line: line, .rising, name: name)
-        return { (each: (UInt64) -> Void) throws(BusError) in
+        return { (each: (UInt64) -> Void) throws(BusError) -> UInt64 in
             try edges.drain { each($0.nanoseconds) }
+            // The kernel stamps GPIO events with CLOCK_MONOTONIC: "now" must come from the same clock.
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
         }
     }
 }

@@ -9,8 +9,9 @@ public protocol RigBusProvider: AnyObject {
     func modbusClient(_ id: String) throws(BusError) -> any ModbusClient
     /// A GPIO input's logical level (a level switch).
     func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool
-    /// A GPIO line's pulses, drained since the last call, as kernel timestamps in nanoseconds.
-    func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> Void
+    /// A GPIO line's pulses: the returned closure hands each pulse drained since its last call to
+    /// `each` as a kernel timestamp (ns), and returns "now" on the same clock.
+    func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> UInt64
 }
 
 /// One measuring device of the rig, opened through its driver: a reading in the unit of its
@@ -88,12 +89,21 @@ public final class RigSensors {
                                                    supply: supply, seriesResistor: series)
             }
             return temperature(spec, probe)
-        case (.modbusRegister, .modbus(let point)):
+        case (.modbusRegister, .modbus(let p)):
             let client = try buses.modbusClient(spec.bus)
-            let name = "\(point.registerType.rawValue) register \(point.register) of unit \(point.unit) on \(client.name)"
-            return RigSensor(spec: spec, name: name) { () throws(BusError) -> Double in
-                try ModbusPointReader.read(point, from: client)
+            // Scale and calibration are applied by RigSensor, as for every other part.
+            let type: ModbusValue.DataType = switch p.dataType {
+            case .int16: .int16
+            case .uint16: .uint16
+            case .int32: .int32
+            case .uint32: .uint32
+            case .float32: .float32
             }
+            let point = ModbusPoint(unit: UInt8(clamping: p.unit), table: p.registerType == .holding ? .holding : .input,
+                                    address: UInt16(clamping: p.register),
+                                    value: ModbusValue(type, wordOrder: p.wordOrder == .big ? .big : .little))
+            let name = "\(p.registerType.rawValue) register \(p.register) of unit \(p.unit) on \(client.name)"
+            return RigSensor(spec: spec, name: name) { () throws(BusError) -> Double in try point.read(from: client) }
         case (.levelSwitch, .levelSwitch(let line, let activeLow, let wetWhen)):
             let level = try buses.levelInput(bus: spec.bus, line: line, activeLow: activeLow, name: spec.id)
             // With active-low applied, `true` means the switch is closed.
@@ -103,10 +113,10 @@ public final class RigSensors {
             }
         case (.pulseFlowMeter, .pulses(let line, let pulsesPerLitre)):
             let drain = try buses.pulseInput(bus: spec.bus, line: line, name: spec.id)
-            let meter = FlowRate(pulsesPerLitre: pulsesPerLitre)
+            var meter = PulseFlowMeter(pulsesPerLitre: pulsesPerLitre)
             return RigSensor(spec: spec, name: "pulse flow meter on \(spec.bus) line \(line)") { () throws(BusError) -> Double in
-                try drain { meter.pulse(at: $0) }
-                return meter.litresPerMinute(at: self.now())
+                let now = try drain { meter.record(pulseAt: $0) }
+                return meter.rate(at: now)
             }
         default:
             throw BusError(.invalidRequest, bus: spec.bus, detail: "\(spec.id): a \(spec.part.rawValue) cannot be connected that way")
@@ -136,66 +146,5 @@ public final class RigSensors {
         let a = try ADS1115(bus: try buses.i2cBus(bus), address: UInt8(clamping: address))
         adcs[key] = a
         return a
-    }
-}
-
-/// Flow rate from kernel-timestamped pulses over the last `window` of pulses; zero once no pulse
-/// has arrived for `window` of loop time (the kernel's clock and the loop's need not share an epoch).
-final class FlowRate {
-    let pulsesPerLitre: Double
-    let window = Seconds(2)
-    private var times: [UInt64] = []
-    private var received = 0
-    private var counted = 0
-    private var lastPulseSeen: Instant?
-
-    init(pulsesPerLitre: Double) { self.pulsesPerLitre = pulsesPerLitre }
-
-    func pulse(at ns: UInt64) {
-        times.append(ns)
-        received += 1
-    }
-
-    func litresPerMinute(at now: Instant) -> Double {
-        if received != counted {
-            counted = received
-            lastPulseSeen = now
-        }
-        guard let seen = lastPulseSeen, now - seen <= window, let newest = times.last else {
-            times.removeAll()
-            return 0
-        }
-        times.removeAll { newest - $0 > UInt64(window.value * 1e9) }
-        guard times.count >= 2, let first = times.first, newest > first else { return 0 }
-        return Double(times.count - 1) / pulsesPerLitre / (Double(newest - first) / 1e9) * 60
-    }
-}
-
-/// Reads one value from a Modbus device as the hardware file maps it (before scale and offset).
-enum ModbusPointReader {
-    static func read(_ point: RigSpec.Sensor.ModbusPoint, from client: any ModbusClient) throws(BusError) -> Double {
-        let unit = UInt8(clamping: point.unit), address = UInt16(clamping: point.register)
-        let count = point.dataType.registers
-        let r = point.registerType == .holding
-            ? try client.readHoldingRegisters(unit: unit, address: address, count: count)
-            : try client.readInputRegisters(unit: unit, address: address, count: count)
-        guard r.count == count else {
-            throw BusError(.badResponse, bus: client.name, address: point.unit, register: point.register,
-                           detail: "\(r.count) registers in the answer, \(count) asked for")
-        }
-        // "big": high word first (ABCD); "little": low word first (CDAB).
-        let word32 = count == 2 ? (point.wordOrder == .big ? UInt32(r[0]) << 16 | UInt32(r[1]) : UInt32(r[1]) << 16 | UInt32(r[0])) : 0
-        switch point.dataType {
-        case .int16: return Double(Int16(bitPattern: r[0]))
-        case .uint16: return Double(r[0])
-        case .int32: return Double(Int32(bitPattern: word32))
-        case .uint32: return Double(word32)
-        case .float32:
-            let f = Float(bitPattern: word32)
-            guard f.isFinite else {
-                throw BusError(.badResponse, bus: client.name, address: point.unit, register: point.register, detail: "not a number (\(f))")
-            }
-            return Double(f)
-        }
     }
 }
