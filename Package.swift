@@ -38,7 +38,7 @@ let package = Package(
             "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewLog",
         ]),
         .executableTarget(name: "brewctl", dependencies: [
-            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux", "BrewRig",
+            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux", "BrewRig", "BrewDrivers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

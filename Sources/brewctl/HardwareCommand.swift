@@ -1,6 +1,8 @@
 import ArgumentParser
 import BrewConfig
 import BrewCore
+import BrewDrivers
+import BrewLinux
 import BrewRig
 import BrewRuntime
 import Dispatch
@@ -11,7 +13,7 @@ struct HardwareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hardware",
         abstract: "Bring-up tools: check the declared devices, scan the buses, pulse one output.",
-        subcommands: [Check.self, Pulse.self]
+        subcommands: [Check.self, Scan.self, Pulse.self]
     )
 
     /// Loads the rig a bring-up command works on; real hardware only.
@@ -54,6 +56,79 @@ struct HardwareCommand: ParsableCommand {
                 printError("\(bad.count) of \(rows.count) devices missing or not reading plausibly: \(bad.map(\.id).joined(separator: ", "))")
                 throw ExitCode(1)
             }
+        }
+    }
+
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List what answers: I2C addresses per adapter, 1-Wire ROM ids behind each DS2482, Modbus units per line.",
+            discussion: "With a hardware file, its buses are scanned (and the DS2482 bridges and Modbus lines it declares); "
+                + "without one, every /dev/i2c-N adapter."
+        )
+
+        @Option(help: "The rig's hardware file (default: the configured rig, if any).")
+        var hardware: String?
+
+        @Option(help: "Modbus unit ids to try, e.g. 1-32 (each silent unit costs the line's response timeout).")
+        var units: String = "1-247"
+
+        func run() throws {
+            let parts = units.split(separator: "-").compactMap { UInt8($0.trimmingCharacters(in: .whitespaces)) }
+            guard (1...2).contains(parts.count), let lo = parts.first, let hi = parts.last, lo >= 1, hi <= 247, lo <= hi else {
+                throw ValidationError("--units takes a unit id or a range within 1-247, like 1-32.")
+            }
+            let env = ProcessInfo.processInfo.environment
+            var rig: RigSpec?
+            if hardware != nil || (try? ToolConfig.find(environment: env))??.hardware != nil {
+                rig = HardwareCommand.loadRig(hardware)
+            }
+            guard let rig, rig.backend == .linux else {
+                // No real rig named: every I2C adapter the kernel has.
+                let adapters = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? [])
+                    .filter { $0.hasPrefix("i2c-") }.compactMap { Int($0.dropFirst(4)) }.sorted()
+                if adapters.isEmpty { print("No I2C adapters (/dev/i2c-N); enable I2C with raspi-config.") }
+                for n in adapters { scanI2C(n) }
+                return
+            }
+            let buses = LinuxRigBuses(rig: rig)
+            for bus in rig.buses {
+                switch bus.kind {
+                case .i2c(let adapter): scanI2C(adapter, as: bus.id)
+                case .gpio(let chip):
+                    do { let c = try buses.gpio(bus.id); print("\(bus.id): GPIO chip \(c.name) (\(c.label)), \(c.lineCount) lines") } catch {
+                        print("\(bus.id): GPIO chip \(chip): \(error)")
+                    }
+                case .oneWire(let wire):
+                    do {
+                        let bridge = try DS2482(bus: try buses.i2c(wire.i2cBus), address: UInt8(clamping: wire.address),
+                                                model: wire.part == .ds2482_800 ? .ds2482_800 : .ds2482_100)
+                        for (channel, result) in BusScan.oneWire(bridge, channels: [wire.channel]) {
+                            switch result {
+                            case .success(let roms):
+                                print("\(bus.id): DS2482 0x\(String(wire.address, radix: 16)) channel \(channel): "
+                                      + (roms.isEmpty ? "no devices" : roms.map(\.description).joined(separator: ", ")))
+                            case .failure(let error): print("\(bus.id): channel \(channel): \(error)")
+                            }
+                        }
+                    } catch { print("\(bus.id): \(error)") }
+                case .modbusRTU, .modbusTCP:
+                    do {
+                        let client = try buses.modbus(bus.id)
+                        let found = try BusScan.modbus(client, units: lo...hi)
+                        print("\(bus.id) (\(client.name)): " + (found.isEmpty ? "no unit answered in \(lo)-\(hi)"
+                            : found.map { "unit \($0.unit): \($0.answer)" }.joined(separator: "; ")))
+                    } catch { print("\(bus.id): \(error)") }
+                }
+            }
+        }
+
+        private func scanI2C(_ adapter: Int, as id: String? = nil) {
+            let label = id.map { "\($0) (/dev/i2c-\(adapter))" } ?? "/dev/i2c-\(adapter)"
+            do {
+                let bus = try LinuxI2CBus(adapter: adapter, retries: 0)
+                let found = BusScan.i2c(bus)
+                print("\(label): " + (found.isEmpty ? "nothing answers" : found.map { "0x" + String($0, radix: 16) }.joined(separator: " ")))
+            } catch { print("\(label): \(error)") }
         }
     }
 
