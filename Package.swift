@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "BrewLinux", dependencies: ["BrewCore", "BrewHAL", "CGPIOD", "CI2C", "CModbus"]),
         // A rig's devices on real buses: outputs, sensors, bring-up checks. The only module above both
         // the drivers and the Linux backends, so neither has to know the other.
-        .target(name: "BrewRig", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewLinux"]),
+        .target(name: "BrewRig", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewLinux", "BrewProcess", "BrewRuntime"]),
         .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "BrewImport", dependencies: ["BrewCore", "BrewConfig"]),
         .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "BrewLinuxTests", dependencies: ["BrewLinux", "BrewHAL", "BrewTestSupport"]),
         .testTarget(name: "BrewConfigTests", dependencies: ["BrewConfig", "BrewCore"]),
         .testTarget(name: "BrewRigTests", dependencies: ["BrewRig", "BrewLinux", "BrewDrivers", "BrewHAL", "BrewConfig", "BrewCore",
-                                                     "BrewSim", "BrewTestSupport"]),
+                                                     "BrewSim", "BrewProcess", "BrewRuntime", "BrewTestSupport"]),
         .testTarget(name: "BrewImportTests", dependencies: ["BrewImport", "BrewConfig", "BrewCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),

@@ -440,7 +440,7 @@ public struct RigSpec: Hashable, Sendable {
     }
 
     /// "`output` may only run while every condition in `requires` holds." Checked by the loader;
-    /// enforced by a later release.
+    /// enforced at the outputs by the hardware backend (`HardwareBrewery`).
     public struct Interlock: Hashable, Sendable {
         public enum Condition: Hashable, Sendable {
             /// A level switch reads wet (`wet` true) or dry.
@@ -451,6 +451,14 @@ public struct RigSpec: Hashable, Sendable {
             case above(sensor: String, value: Double)
             /// A sensor reads below a value, in its quantity's unit.
             case below(sensor: String, value: Double)
+
+            /// The sensor the condition reads, if it reads one.
+            public var sensorID: String? {
+                switch self {
+                case .level(let s, _), .above(let s, _), .below(let s, _): s
+                case .output: nil
+                }
+            }
         }
         /// Output id the interlock guards.
         public var output: String

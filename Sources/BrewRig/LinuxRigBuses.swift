@@ -71,6 +71,10 @@ public final class LinuxRigBuses: RigBusProvider {
         return { () throws(BusError) -> Bool in try input.read() }
     }
 
+    public func gpioOutput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> any DigitalOutput {
+        try gpio(bus).output(line: line, activeLow: activeLow, name: name)
+    }
+
     public func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> UInt64 {
         let edges = try gpio(bus).edges(line: line, .rising, name: name)
         return { (each: (UInt64) -> Void) throws(BusError) -> UInt64 in

@@ -1,18 +1,17 @@
 import BrewCore
 import BrewDrivers
 import BrewHAL
-import BrewLinux
 
 /// Every output of a rig on real buses: GPIO lines (SSRs, relays), Modbus relay coils and
 /// variable-speed pumps. Opening an output drives it to its safe state in the same step (a GPIO
 /// line is requested with "off" as its initial value; a coil is written off; a drive is set to 0).
 public final class RigOutputs {
     public let rig: RigSpec
-    private let buses: LinuxRigBuses
-    private var gpio: [String: LinuxGPIOOutput] = [:]
+    private let buses: any RigBusProvider
+    private var gpio: [String: any DigitalOutput] = [:]
     private var coils: [String: ModbusCoilOutput] = [:]
 
-    public init(rig: RigSpec, buses: LinuxRigBuses) {
+    public init(rig: RigSpec, buses: any RigBusProvider) {
         self.rig = rig
         self.buses = buses
     }
@@ -45,7 +44,7 @@ public final class RigOutputs {
         case .gpio(let line, let activeLow):
             if let open = gpio[id] { return try open.set(on) }
             // Requesting the line drives it off; only then is it switched on if asked.
-            let opened = try buses.gpio(output.bus).output(line: line, activeLow: activeLow, name: id)
+            let opened = try buses.gpioOutput(bus: output.bus, line: line, activeLow: activeLow, name: id)
             gpio[id] = opened
             if on { try opened.set(true) }
         case .modbusCoil(let unit, let coil):
@@ -67,12 +66,12 @@ public final class RigOutputs {
     private func setSpeed(_ speed: Percent, unit: Int, register: Int, fullScale: Int, maxSpeed: Percent, bus: String) throws(BusError) {
         let clamped = min(speed.value, maxSpeed.value)
         let counts = UInt16(clamping: Int((Double(fullScale) * clamped / 100).rounded()))
-        try buses.modbus(bus).writeRegister(unit: UInt8(clamping: unit), address: UInt16(clamping: register), value: counts)
+        try buses.modbusClient(bus).writeRegister(unit: UInt8(clamping: unit), address: UInt16(clamping: register), value: counts)
     }
 
     private func coilOutput(_ id: String, _ bus: String, _ unit: Int, _ coil: Int) throws(BusError) -> ModbusCoilOutput {
         if let out = coils[id] { return out }
-        let out = ModbusCoilOutput(client: try buses.modbus(bus), unit: UInt8(clamping: unit), coil: UInt16(clamping: coil), name: id)
+        let out = ModbusCoilOutput(client: try buses.modbusClient(bus), unit: UInt8(clamping: unit), coil: UInt16(clamping: coil), name: id)
         coils[id] = out
         return out
     }

@@ -9,6 +9,8 @@ public protocol RigBusProvider: AnyObject {
     func modbusClient(_ id: String) throws(BusError) -> any ModbusClient
     /// A GPIO input's logical level (a level switch).
     func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool
+    /// A GPIO output line, requested at its safe (off) level.
+    func gpioOutput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> any DigitalOutput
     /// A GPIO line's pulses: the returned closure hands each pulse drained since its last call to
     /// `each` as a kernel timestamp (ns), and returns "now" on the same clock.
     func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> UInt64

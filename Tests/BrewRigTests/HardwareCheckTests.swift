@@ -25,6 +25,9 @@ final class HardwareCheckTests: XCTestCase {
         func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool {
             throw BusError(.noDevice, bus: bus, address: line, detail: "no GPIO in this test")
         }
+        func gpioOutput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> any DigitalOutput {
+            throw BusError(.noDevice, bus: bus, address: line, detail: "no GPIO in this test")
+        }
         func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> UInt64 {
             throw BusError(.noDevice, bus: bus, address: line, detail: "no GPIO in this test")
         }

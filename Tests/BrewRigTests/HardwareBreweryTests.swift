@@ -1,0 +1,191 @@
+import BrewConfig
+import BrewCore
+import BrewHAL
+import BrewProcess
+import BrewRig
+import BrewSim
+import XCTest
+
+/// The real-rig backend with its buses simulated at the device level: the MCP9808 is a simulated
+/// chip read through the real driver; GPIO lines are recorded outputs and settable inputs.
+final class HardwareBreweryTests: XCTestCase {
+    final class Line: DigitalOutput {
+        let name: String
+        var isOn = false
+        var writes = 0
+        var failing = false
+        init(_ name: String) { self.name = name }
+        func set(_ on: Bool) throws(BusError) {
+            writes += 1
+            if failing { throw BusError(.io, bus: "gpio", detail: "line stuck") }
+            isOn = on
+        }
+    }
+
+    final class Buses: RigBusProvider {
+        let i2c = SimulatedI2CBus()
+        var lines: [Int: Line] = [:]
+        var levels: [Int: Bool] = [:]
+        var pulses: [Int: [UInt64]] = [:]
+        var nowNs: UInt64 = 10_000_000_000
+        func i2cBus(_ id: String) throws(BusError) -> any I2CBus { i2c }
+        func modbusClient(_ id: String) throws(BusError) -> any ModbusClient { throw BusError(.noDevice, bus: id, detail: "none") }
+        func gpioOutput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> any DigitalOutput {
+            let l = lines[line] ?? Line(name)
+            lines[line] = l
+            try l.set(false)   // requested at its safe level, as the kernel does
+            return l
+        }
+        func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool {
+            { () throws(BusError) -> Bool in self.levels[line] ?? false }
+        }
+        func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> UInt64 {
+            { (each: (UInt64) -> Void) throws(BusError) -> UInt64 in
+                for t in self.pulses[line] ?? [] { each(t) }
+                self.pulses[line] = []
+                return self.nowNs
+            }
+        }
+    }
+
+    let rigText = """
+    name = "Bench rig"
+    backend = "linux"
+
+    [buses.i2c]
+    type = "i2c"
+    adapter = 1
+
+    [buses.gpio]
+    type = "gpio"
+    chip = "gpiochip0"
+
+    [sensors.mash_probe]
+    type = "mcp9808"
+    bus = "i2c"
+    address = 0x18
+
+    [sensors.level]
+    type = "level_switch"
+    bus = "gpio"
+    line = 16
+    active_low = true
+    wet_when = "closed"
+
+    [sensors.flow]
+    type = "pulse_flow_meter"
+    bus = "gpio"
+    line = 12
+    k_factor = 450
+
+    [outputs.element]
+    type = "heater"
+    bus = "gpio"
+    line = 17
+
+    [outputs.pump]
+    type = "pump"
+    bus = "gpio"
+    line = 22
+
+    [vessels.mash_tun]
+    role = "mash_tun"
+    name = "Mash tun"
+    capacity = "50 L"
+    sensor = "mash_probe"
+    recirculation_pump = "pump"
+    level_switch = "level"
+    flow_meter = "flow"
+
+    [vessels.mash_tun.heater]
+    output = "element"
+    power = "3500 W"
+    pid = { kp = 25, ti = "300 s" }
+
+    [[interlocks]]
+    output = "element"
+    requires = [{ sensor = "level", is = "wet" }, { output = "pump", is = "on" }, { sensor = "flow", above = "2 L/min" }]
+    reason = "no flow through the RIMS tube"
+    """
+
+    func heat(_ on: Bool, pump: Bool) -> [ProcessController.VesselOutput] {
+        var o = ProcessController.VesselOutput()
+        o.heaterOn = on
+        o.pumpOn = pump
+        return [o]
+    }
+
+    func testReadsThroughTheDriverAndEnforcesInterlocksAtTheOutputs() throws {
+        let rig = try HardwareLoader.parse(rigText, file: "bench.toml")
+        let buses = Buses()
+        let chip = SimulatedMCP9808(temperature: Celsius(64.25))
+        try buses.i2c.attach(chip, at: 0x18)
+        var t = Instant.zero
+        let brewery = HardwareBrewery(rig: rig, buses: buses, now: { t })
+        let element = try XCTUnwrap(buses.lines[17]), pump = try XCTUnwrap(buses.lines[22])
+        XCTAssertFalse(element.isOn || pump.isOn, "everything off from the start")
+
+        var readings: [TemperatureReading?] = [nil]
+        brewery.read(at: t, into: &readings)
+        XCTAssertEqual(readings[0]?.value, Celsius(64.25))
+
+        // Dry: the element stays off, and the reason says so.
+        var failures = brewery.apply(heat(true, pump: true))
+        XCTAssertFalse(element.isOn)
+        XCTAssertTrue(pump.isOn)
+        XCTAssertEqual(failures.count, 1)
+        XCTAssertTrue(failures[0].contains("level reads dry"), failures[0])
+        XCTAssertTrue(failures[0].hasPrefix("element held off by interlock: no flow through the RIMS tube"), failures[0])
+
+        // Wet, pump running, but no flow yet.
+        buses.levels[16] = true
+        t = t + Seconds(1)
+        brewery.read(at: t, into: &readings)
+        failures = brewery.apply(heat(true, pump: true))
+        XCTAssertFalse(element.isOn)
+        XCTAssertTrue(failures.first?.contains("flow reads 0.00, needs more than 2.00") == true, "\(failures)")
+
+        // 20 pulses a second at 450 pulses/L is 2.7 L/min: now it may heat.
+        buses.pulses[12] = (0..<20).map { buses.nowNs - 1_000_000_000 + UInt64($0) * 50_000_000 }
+        t = t + Seconds(1)
+        brewery.read(at: t, into: &readings)
+        failures = brewery.apply(heat(true, pump: true))
+        XCTAssertEqual(failures, [])
+        XCTAssertTrue(element.isOn)
+
+        // The pump stops: the element goes off in the same tick, before anything else.
+        failures = brewery.apply(heat(true, pump: false))
+        XCTAssertFalse(pump.isOn)
+        XCTAssertFalse(element.isOn)
+        XCTAssertTrue(failures.first?.contains("pump is off") == true, "\(failures)")
+    }
+
+    func testOutputsAreWrittenOnlyWhenTheyChangeAndRetriedAfterAFailure() throws {
+        let withoutInterlocks = try XCTUnwrap(rigText.components(separatedBy: "[[interlocks]]").first)
+        let rig = try HardwareLoader.parse(withoutInterlocks, file: "bench.toml")
+        let buses = Buses()
+        try buses.i2c.attach(SimulatedMCP9808(), at: 0x18)
+        let brewery = HardwareBrewery(rig: rig, buses: buses, now: { .zero })
+        let pump = try XCTUnwrap(buses.lines[22])
+        let before = pump.writes
+        for _ in 0..<10 { _ = brewery.apply(heat(false, pump: true)) }
+        XCTAssertEqual(pump.writes, before + 1, "one write for one change, not one per tick")
+
+        pump.failing = true
+        let failures = brewery.apply(heat(false, pump: false))
+        XCTAssertTrue(failures.first?.contains("line stuck") == true, "\(failures)")
+        pump.failing = false
+        XCTAssertEqual(brewery.apply(heat(false, pump: false)), [], "retried on the next tick")
+        XCTAssertFalse(pump.isOn)
+    }
+
+    func testAMissingProbeIsAFaultReadingNotACrash() throws {
+        let rig = try HardwareLoader.parse(rigText, file: "bench.toml")
+        let buses = Buses()   // nothing at 0x18
+        let brewery = HardwareBrewery(rig: rig, buses: buses, now: { .zero })
+        var readings: [TemperatureReading?] = [nil]
+        brewery.read(at: .zero, into: &readings)
+        guard case .fault(let why)? = readings[0]?.quality else { return XCTFail("\(String(describing: readings[0]))") }
+        XCTAssertTrue(why.contains("0x18"), why)
+    }
+}
