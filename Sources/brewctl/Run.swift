@@ -2,6 +2,7 @@ import ArgumentParser
 import BrewConfig
 import BrewCore
 import BrewLog
+import BrewRig
 import BrewRuntime
 import Foundation
 
@@ -85,19 +86,27 @@ struct Run: ParsableCommand {
             fail("the recipe cannot run on the rig \(rig.name); nothing was switched on", code: 2)
         }
 
-        guard rig.backend == .simulated else {
-            fail("\(choice.path) describes real hardware (backend = \"linux\"); the Linux backends arrive in a later release — nothing was switched on", code: 2)
+        let backend: any RigBackend
+        let clock: any LoopClock
+        let label: String
+        switch rig.backend {
+        case .simulated:
+            do { backend = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: 2) }
+            let speedValue: Double? = fast ? nil : (speed ?? 1)
+            label = fast ? "fast" : speedValue == 1 ? "real time" : "\(Format.fixed(speedValue ?? 1, speedValue?.rounded() == speedValue ? 0 : 1))x"
+            clock = SimulationClock(speed: speedValue)
+        case .linux:
+            guard !fast, speed == nil else {
+                fail("--fast and --speed are for the simulated brewery; \(rig.name) runs in real time — nothing was switched on", code: 2)
+            }
+            backend = try realRig(rig, plan: plan)
+            label = "real time"
+            clock = MonotonicClock()
         }
-        let backend: SimulatedBrewery
-        do { backend = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: 2) }
-
         let log: BatchLog
         let dbPath = db ?? BatchLog.defaultPath(environment: env)
         do { log = try BatchLog(path: dbPath) } catch { fail("\(error)", code: 2) }
 
-        let speedValue: Double? = fast ? nil : (speed ?? 1)
-        let label = fast ? "fast" : speedValue == 1 ? "real time" : "\(Format.fixed(speedValue ?? 1, speedValue?.rounded() == speedValue ? 0 : 1))x"
-        let clock = SimulationClock(speed: speedValue)
         let who = brewer ?? env["USER"] ?? env["LOGNAME"] ?? accountName() ?? "unknown"
         let console = TerminalConsole(brewer: who, autoConfirm: yes)
         let runner = BatchRunner(
@@ -116,6 +125,31 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// Refuses to run blind: every device the recipe needs must answer and read plausibly before
+/// the real rig is handed to the runtime. Nothing is switched on here (outputs are opened off).
+func realRig(_ rig: RigSpec, plan: BrewPlan) throws -> HardwareBrewery {
+    let needed = HardwareBrewery.devices(for: plan, on: rig)
+    let buses = LinuxRigBuses(rig: rig)
+    let clock = MonotonicClock()
+    var rows: [HardwareCheck.Row] = []
+    do {
+        // Scoped so the probe's handles are released before the brewery opens its own.
+        let sensors = RigSensors(rig: rig, buses: buses, now: clock.now)
+        rows = HardwareCheck.sensors(of: rig, ids: needed.sensors, using: sensors, sleep: { usleep(UInt32($0.value * 1e6)) })
+        rows += HardwareCheck.outputs(of: rig, using: RigOutputs(rig: rig, buses: buses)).filter { needed.outputs.contains($0.id) }
+    }
+    let bad = rows.filter { !$0.ok }
+    guard bad.isEmpty else {
+        printError("refusing to run blind: \(bad.count) device(s) the recipe needs are missing or not reading plausibly")
+        FileHandle.standardError.write(Data((HardwareCheck.table(bad) + "\n").utf8))
+        fail("fix the devices above (brewctl hardware check shows them all); nothing was switched on", code: 2)
+    }
+    let brewery = HardwareBrewery(rig: rig, buses: buses, now: clock.now)
+    // A DS18B20's first conversion takes up to 750 ms: let it finish before the first sample.
+    if rig.sensors.contains(where: { needed.sensors.contains($0.id) && $0.part == .ds18b20 }) { usleep(800_000) }
+    return brewery
 }
 
 func printError(_ line: String) {

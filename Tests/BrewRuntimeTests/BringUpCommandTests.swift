@@ -119,6 +119,45 @@ final class BringUpCommandTests: XCTestCase {
         XCTAssertTrue(unreachable.stderr.contains("2 of 2 outputs could not be switched off"), unreachable.stderr)
     }
 
+    /// `brewctl run` on a real rig, end to end through libmodbus: the devices are checked first,
+    /// then the batch runs in real time against what they read, and everything is off at the end.
+    func testRunOnARealRigChecksTheDevicesThenBrews() throws {
+        try Peers.requirePymodbus()
+        let port = Peers.freePort()
+        let server = try Peers.modbusServer(port: port, for: self)
+        let rig = try rigFile(port: port)
+        let recipe = (rig as NSString).deletingLastPathComponent + "/bench.toml"
+        try """
+        name = "Bench check"
+        [[steps]]
+        name = "Heat"
+        kind = "heat"
+        vessel = "kettle"
+        temperature = "60 C"
+        [[steps]]
+        name = "Off"
+        kind = "off"
+        vessel = "kettle"
+        """.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let db = (rig as NSString).deletingLastPathComponent + "/batches.sqlite"
+
+        // The transmitter reads 66.5 °C, so the heat step is done at the first reading.
+        let run = finish(try start(["run", recipe, "--hardware", rig, "--yes", "--brewer", "ci", "--db", db]))
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("Rig: \(rig) (from --hardware)"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("Batch 1 completed"), run.stdout)
+        let plc = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port))
+        XCTAssertEqual(try plc.readCoils(unit: 7, address: 1, count: 2), [false, false])
+
+        // The transmitter gone: refused before anything is switched on, and no batch is started.
+        Peers.stop(server)
+        let blind = finish(try start(["run", recipe, "--hardware", rig, "--yes", "--db", db + "2"]))
+        XCTAssertEqual(blind.status, 2)
+        XCTAssertTrue(blind.stderr.contains("refusing to run blind"), blind.stderr)
+        XCTAssertTrue(blind.stderr.contains("sensor: modbus_register"), blind.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db + "2"))
+    }
+
     func testPulseSwitchesOnForABoundedTimeAndAlwaysOffAgain() throws {
         try Peers.requirePymodbus()
         let port = Peers.freePort()
