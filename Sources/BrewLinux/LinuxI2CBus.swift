@@ -110,7 +110,7 @@ public final class LinuxI2CBus: I2CBus {
     static func error(_ code: Int32, bus: String, address: UInt8?, register: UInt8?, doing what: String) -> BusError {
         let kind: BusError.Kind
         switch code {
-        case ENXIO, EREMOTEIO: kind = .noDevice
+        case ENXIO, EREMOTEIO, ENODEV: kind = .noDevice   // i2c-stub and some adapters: ENODEV
         case ETIMEDOUT: kind = .timeout
         case EBADMSG: kind = .checksum
         case EINVAL, EOPNOTSUPP, EPROTONOSUPPORT: kind = .invalidRequest
