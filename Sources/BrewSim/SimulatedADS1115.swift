@@ -26,14 +26,11 @@ public final class SimulatedADS1115: SimulatedI2CDevice {
     public private(set) var loThresh: UInt16 = 0x8000
     public private(set) var hiThresh: UInt16 = 0x7FFF
     public private(set) var conversionsStarted = 0
-    public private(set) var pointer: UInt8 = 0
+    /// The register pointer as last written by the host.
+    public var pointer: UInt8 { port.pointer }
     private var doneAt: Instant?
 
-    private var phase = 0
-    private var written = 0
-    private var pending: UInt16 = 0
-    private var readValue: UInt16 = 0
-    private var readIndex = 0
+    private var port = WordRegisterPort(pointerMask: 0x03)
 
     private static let fullScale: [Double] = [6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256]
     private static let sps: [Double] = [8, 16, 32, 64, 128, 250, 475, 860]
@@ -110,40 +107,19 @@ public final class SimulatedADS1115: SimulatedI2CDevice {
     // MARK: SimulatedI2CDevice
 
     public func i2cStart(read: Bool) {
-        finishWrite()
+        if let w = port.finishWrite() { write(w.register, w.value) }
         if read {
-            phase = 2
-            readValue = registerValue(pointer)
-            readIndex = 0
+            port.beginRead(registerValue(port.pointer))
         } else {
-            phase = 1
-            written = 0
-            pending = 0
+            port.beginWrite()
         }
     }
 
-    public func i2cWrite(_ byte: UInt8) -> Bool {
-        guard phase == 1 else { return false }
-        if written == 0 { pointer = byte & 3 } else if written <= 2 { pending = pending << 8 | UInt16(byte) }
-        written += 1
-        return true
-    }
+    public func i2cWrite(_ byte: UInt8) -> Bool { port.write(byte) }
 
-    public func i2cRead() -> UInt8 {
-        guard phase == 2, readIndex < 2 else { return 0xFF }
-        defer { readIndex += 1 }
-        return readIndex == 0 ? UInt8(readValue >> 8) : UInt8(truncatingIfNeeded: readValue)
-    }
+    public func i2cRead() -> UInt8 { port.read() }
 
     public func i2cStop() {
-        finishWrite()
-        phase = 0
-    }
-
-    private func finishWrite() {
-        guard phase == 1 else { return }
-        if written >= 3 { write(pointer, pending) }
-        phase = 0
-        written = 0
+        if let w = port.stop() { write(w.register, w.value) }
     }
 }

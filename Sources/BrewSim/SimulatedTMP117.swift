@@ -32,16 +32,13 @@ public final class SimulatedTMP117: SimulatedI2CDevice {
     public private(set) var lowLimit: UInt16 = 0x8000
     public private(set) var dataReady = false
     public private(set) var conversions = 0
-    public private(set) var pointer: UInt8 = 0
+    /// The register pointer as last written by the host.
+    public var pointer: UInt8 { port.pointer }
 
     private var cycleStart: Instant
     private var nextResultAt: Instant?
 
-    private var phase = 0            // 0 idle, 1 writing, 2 reading
-    private var written = 0
-    private var pending: UInt16 = 0
-    private var readValue: UInt16 = 0
-    private var readIndex = 0
+    private var port = WordRegisterPort()
 
     public init(temperature: Celsius = Celsius(20), deviceID: UInt16 = 0x0117, clock: SimulatedClock) {
         self.temperature = temperature
@@ -57,7 +54,7 @@ public final class SimulatedTMP117: SimulatedI2CDevice {
         highLimit = 0x6000
         lowLimit = 0x8000
         dataReady = false
-        pointer = 0
+        port.resetPointer()
         restartCycle()
     }
 
@@ -125,41 +122,20 @@ public final class SimulatedTMP117: SimulatedI2CDevice {
     // MARK: SimulatedI2CDevice
 
     public func i2cStart(read: Bool) {
-        finishWrite()
+        if let w = port.finishWrite() { write(w.register, w.value) }
         if read {
-            phase = 2
-            readValue = registerValue(pointer)
-            if pointer == 0x00 || pointer == 0x01 { dataReady = false }
-            readIndex = 0
+            port.beginRead(registerValue(port.pointer))
+            if port.pointer == 0x00 || port.pointer == 0x01 { dataReady = false }   // reading clears Data_Ready
         } else {
-            phase = 1
-            written = 0
-            pending = 0
+            port.beginWrite()
         }
     }
 
-    public func i2cWrite(_ byte: UInt8) -> Bool {
-        guard phase == 1 else { return false }
-        if written == 0 { pointer = byte } else if written <= 2 { pending = pending << 8 | UInt16(byte) }
-        written += 1
-        return true
-    }
+    public func i2cWrite(_ byte: UInt8) -> Bool { port.write(byte) }
 
-    public func i2cRead() -> UInt8 {
-        guard phase == 2, readIndex < 2 else { return 0xFF }
-        defer { readIndex += 1 }
-        return readIndex == 0 ? UInt8(readValue >> 8) : UInt8(truncatingIfNeeded: readValue)
-    }
+    public func i2cRead() -> UInt8 { port.read() }
 
     public func i2cStop() {
-        finishWrite()
-        phase = 0
-    }
-
-    private func finishWrite() {
-        guard phase == 1 else { return }
-        if written >= 3 { write(pointer, pending) }
-        phase = 0
-        written = 0
+        if let w = port.stop() { write(w.register, w.value) }
     }
 }
