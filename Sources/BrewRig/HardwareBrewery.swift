@@ -15,6 +15,7 @@ public final class HardwareBrewery: RigBackend {
     public var isSimulated: Bool { false }
     private let sensors: RigSensors
     private let outputs: RigOutputs
+    private let buses: any RigBusProvider
     private var probes: [RigSensor?]
     private var probeErrors: [String?]
     /// Interlock sensors, by id, opened lazily, with their latest reading (refreshed every `read`).
@@ -25,6 +26,7 @@ public final class HardwareBrewery: RigBackend {
     /// Opens every vessel's probe and drives every output to its safe state. Nothing is switched on.
     public init(rig: RigSpec, buses: any RigBusProvider, now: @escaping () -> Instant) {
         self.rig = rig
+        self.buses = buses
         sensors = RigSensors(rig: rig, buses: buses, now: now)
         outputs = RigOutputs(rig: rig, buses: buses)
         probes = []
@@ -84,7 +86,7 @@ public final class HardwareBrewery: RigBackend {
             do throws(BusError) {
                 readings[i] = TemperatureReading(value: Celsius(try probe.read()), takenAt: now)
             } catch {
-                readings[i] = .fault(error.description, at: now)
+                readings[i] = recover(vessel: i, after: error, at: now)
             }
         }
         for (id, sensor) in interlockSensors {
@@ -122,6 +124,28 @@ public final class HardwareBrewery: RigBackend {
     }
 
     public func operatorDid(_ actions: [OperatorAction]) -> [String] { [] }
+
+    /// Bus re-initialisations made to bring a probe back, for the log and tests.
+    public private(set) var recoveries = 0
+
+    /// A probe that stopped answering: its bus is started afresh and the chip re-probed (a fresh
+    /// driver: identity checked, configuration written again, as after a power cycle) and read
+    /// once more before the fault stands. Errors that mean "not yet" (a conversion still running)
+    /// or "the chip answered wrongly" are not worth a bus reset.
+    private func recover(vessel i: Int, after error: BusError, at now: Instant) -> TemperatureReading {
+        guard [.noDevice, .io, .checksum].contains(error.kind), let spec = probes[i]?.spec else {
+            return .fault(error.description, at: now)
+        }
+        recoveries += 1
+        buses.reinitialise(bus: spec.bus)
+        do throws(BusError) {
+            let fresh = try sensors.open(spec)
+            probes[i] = fresh
+            return TemperatureReading(value: Celsius(try fresh.read()), takenAt: now)
+        } catch {
+            return .fault("\(error) (still failing after re-initialising \(spec.bus))", at: now)
+        }
+    }
 
     /// The first unmet condition of `output`'s interlocks, in words, or nil when it may run.
     func blockedBy(_ output: String, wanted: [ProcessController.VesselOutput]) -> String? {

@@ -63,6 +63,14 @@ public final class LinuxRigBuses: RigBusProvider {
 
     // MARK: - RigBusProvider
 
+    /// An I2C adapter is reopened (a USB adapter that was re-plugged); a Modbus line is closed, to
+    /// be opened again on its next request. Devices behind them are re-probed by the caller.
+    public func reinitialise(bus id: String) {
+        if let bus = i2cBuses[id] { try? bus.reopen() }
+        if let client = modbusClients[id] { client.disconnect() }
+        if case .oneWire(let wire)? = rig.bus(id: id)?.kind { reinitialise(bus: wire.i2cBus) }
+    }
+
     public func i2cBus(_ id: String) throws(BusError) -> any I2CBus { try i2c(id) }
     public func modbusClient(_ id: String) throws(BusError) -> any ModbusClient { try modbus(id) }
 

@@ -9,11 +9,18 @@ public protocol RigBusProvider: AnyObject {
     func modbusClient(_ id: String) throws(BusError) -> any ModbusClient
     /// A GPIO input's logical level (a level switch).
     func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool
+    /// Starts a bus afresh after it stopped answering (reopen the adapter, reconnect the line)
+    /// before a fault is declared. A bus that cannot be re-initialised does nothing.
+    func reinitialise(bus id: String)
     /// A GPIO output line, requested at its safe (off) level.
     func gpioOutput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> any DigitalOutput
     /// A GPIO line's pulses: the returned closure hands each pulse drained since its last call to
     /// `each` as a kernel timestamp (ns), and returns "now" on the same clock.
     func pulseInput(bus: String, line: Int, name: String) throws(BusError) -> (_ each: (UInt64) -> Void) throws(BusError) -> UInt64
+}
+
+extension RigBusProvider {
+    public func reinitialise(bus id: String) {}
 }
 
 /// One measuring device of the rig, opened through its driver: a reading in the unit of its

@@ -179,6 +179,32 @@ final class HardwareBreweryTests: XCTestCase {
         XCTAssertFalse(pump.isOn)
     }
 
+    func testAProbeThatStopsAnsweringIsReprobedBeforeTheFaultStands() throws {
+        let rig = try HardwareLoader.parse(rigText, file: "bench.toml")
+        let buses = Buses()
+        let chip = SimulatedMCP9808(temperature: Celsius(66))
+        try buses.i2c.attach(chip, at: 0x18)
+        let brewery = HardwareBrewery(rig: rig, buses: buses, now: { .zero })
+        var readings: [TemperatureReading?] = [nil]
+
+        // One NACK (a glitch, an EMI burst): re-probed and read again, no fault.
+        buses.i2c.fail(at: 0x18, next: 1, with: .noDevice)
+        brewery.read(at: .zero, into: &readings)
+        XCTAssertEqual(readings[0]?.value, Celsius(66))
+        XCTAssertEqual(brewery.recoveries, 1)
+
+        // Gone for good: the fault stands, and says a re-initialisation was tried.
+        buses.i2c.disconnect(0x18)
+        brewery.read(at: .zero, into: &readings)
+        guard case .fault(let why)? = readings[0]?.quality else { return XCTFail("\(String(describing: readings[0]))") }
+        XCTAssertTrue(why.contains("still failing after re-initialising i2c"), why)
+
+        // Back (re-plugged): read again at the next sample.
+        buses.i2c.reconnect(0x18)
+        brewery.read(at: .zero, into: &readings)
+        XCTAssertEqual(readings[0]?.value, Celsius(66))
+    }
+
     func testAMissingProbeIsAFaultReadingNotACrash() throws {
         let rig = try HardwareLoader.parse(rigText, file: "bench.toml")
         let buses = Buses()   // nothing at 0x18
