@@ -25,6 +25,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         "testEdgeEventsArriveInOrderWithIncreasingKernelTimestamps",
         "testI2CBusReadsAndWritesRegistersOfI2CStubChips",
         "testNoChipAtAnAddressIsNoDeviceNamingBusAndAddress",
+        "testBringUpCommandsOnTheKernelsDevices",
     ]
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -335,6 +336,96 @@ final class HardwareInTheLoopGuestTests: XCTestCase {
         XCTAssertThrowsError(try LinuxI2CBus(adapter: 97)) { error in
             XCTAssertEqual((error as? BusError)?.kind, .noDevice, "\(error)")
         }
+    }
+
+    // MARK: - The brewctl executable on the kernel's devices
+
+    /// `brewctl hardware check`, `pulse` and `off` — the whole path from a hardware file through
+    /// BrewRig, the drivers and the Linux backends to the kernel: i2c-stub at 0x18 preset as an
+    /// MCP9808 reading 66.5 °C, gpio-sim lines as an SSR and an active-low pump relay.
+    func testBringUpCommandsOnTheKernelsDevices() throws {
+        let adapter = try XCTUnwrap(Int(try setting("BREWCTL_HIL_I2C_ADAPTER")))
+        // The MCP9808's registers go out MSB first; SMBus words are low byte first: swapped here.
+        try i2cset(adapter, 0x18, 0x06, "0x5400", "w")   // manufacturer ID 0x0054
+        try i2cset(adapter, 0x18, 0x07, "0x0004", "w")   // device ID 0x04, revision 0
+        try i2cset(adapter, 0x18, 0x05, "0x2804", "w")   // T_A 0x0428 = 66.5 °C
+        // Wired as docs/wiring.md says: a pull-down on the SSR line, a pull-up on the active-low
+        // relay line. (gpio-sim, like a real board with those resistors, shows a released line at
+        // its pull; a Raspberry Pi without them would keep the last driven level.)
+        try pull(0, up: false)
+        try pull(3, up: true)
+        let rig = NSTemporaryDirectory() + "hil-rig.toml"
+        try """
+        name = "HIL rig"
+        backend = "linux"
+
+        [buses.i2c]
+        type = "i2c"
+        adapter = \(adapter)
+
+        [buses.gpio]
+        type = "gpio"
+        chip = "brewctl-sim"
+
+        [sensors.probe]
+        type = "mcp9808"
+        bus = "i2c"
+        address = 0x18
+
+        [outputs.element]
+        type = "heater"
+        bus = "gpio"
+        line = 0
+
+        [outputs.pump]
+        type = "pump"
+        bus = "gpio"
+        line = 3
+        active_low = true
+
+        [vessels.mash_tun]
+        role = "mash_tun"
+        name = "Mash tun"
+        capacity = "50 L"
+        sensor = "probe"
+        recirculation_pump = "pump"
+
+        [vessels.mash_tun.heater]
+        output = "element"
+        power = "3500 W"
+        pid = { kp = 25, ti = "300 s" }
+        """.write(toFile: rig, atomically: true, encoding: .utf8)
+        let brewctl = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("brewctl").path
+        guard FileManager.default.isExecutableFile(atPath: brewctl) else { throw Failure("no brewctl next to the tests at \(brewctl)") }
+
+        let check = HardwareInTheLoopTests.run([brewctl, "hardware", "check", "--hardware", rig])
+        XCTAssertEqual(check.status, 0, check.output)
+        XCTAssertTrue(check.output.contains("66.50 °C"), check.output)
+        XCTAssertEqual(try level(0), 0, "the SSR line is off after the check")
+        XCTAssertEqual(try level(3), 1, "the active-low relay line is off (high) after the check")
+
+        // A pulse: on while it runs, off after.
+        let pulse = Process()
+        pulse.executableURL = URL(fileURLWithPath: brewctl)
+        pulse.arguments = ["hardware", "pulse", "element", "--seconds", "1.5", "--yes", "--hardware", rig]
+        pulse.standardOutput = FileHandle.nullDevice
+        pulse.standardError = FileHandle.nullDevice
+        try pulse.run()
+        var sawOn = false
+        let deadline = Date().addingTimeInterval(10)
+        while pulse.isRunning, Date() < deadline {
+            if (try? level(0)) == 1 { sawOn = true }
+            usleep(20_000)
+        }
+        pulse.waitUntilExit()
+        XCTAssertEqual(pulse.terminationStatus, 0)
+        XCTAssertTrue(sawOn, "the SSR line went high during the pulse")
+        XCTAssertEqual(try level(0), 0, "and low again after it")
+
+        let off = HardwareInTheLoopTests.run([brewctl, "off", "--hardware", rig])
+        XCTAssertEqual(off.status, 0, off.output)
+        XCTAssertEqual(try level(0), 0)
+        XCTAssertEqual(try level(3), 1)
     }
 
     // MARK: - Helpers
