@@ -14,7 +14,7 @@ public enum Peers {
     /// Skips on a developer machine without the peer; in CI (CI=true) its absence is a failure.
     public static func require(_ check: [String], _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
         if run(check) == 0 { return }
-        let message = "\(what) is not installed (scripts/setup installs it)"
+        let message = "\(what) is not installed (scripts/setup --tests installs it)"
         if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message, file: file, line: line) }
         throw XCTSkip(message)
     }
