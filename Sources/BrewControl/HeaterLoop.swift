@@ -79,3 +79,40 @@ public struct HeaterLoop: Sendable {
         return output.update(at: now, demand: demand)
     }
 }
+
+extension HeaterLoop {
+    /// A heater loop's state for resuming a batch: mode, demand, the PID's memory and the
+    /// output's energy carry.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        /// "off", "fixed" or "pid".
+        public var mode: String
+        public var fixedPower: Double?
+        public var demand: Double
+        public var setpoint: Double?
+        public var pid: PIDController.Snapshot
+        public var output: TimeProportionedOutput.Snapshot
+    }
+
+    public func snapshot(origin: Instant) -> Snapshot {
+        let (name, power): (String, Double?) = switch mode {
+        case .off: ("off", nil)
+        case .fixed(let p): ("fixed", p.value)
+        case .pid: ("pid", nil)
+        }
+        return Snapshot(mode: name, fixedPower: power, demand: demand.value, setpoint: setpoint?.value,
+                        pid: pid.snapshot(origin: origin), output: output.snapshot())
+    }
+
+    /// Restores the state; the SSR starts off and its window restarts at the next call.
+    public mutating func restore(_ s: Snapshot, origin: Instant) {
+        switch s.mode {
+        case "fixed": mode = .fixed(Percent(s.fixedPower ?? 0))
+        case "pid": mode = .pid
+        default: mode = .off
+        }
+        demand = Percent(s.demand)
+        setpoint = s.setpoint.map { Celsius($0) }
+        pid.restore(s.pid, origin: origin)
+        output.restore(s.output)
+    }
+}

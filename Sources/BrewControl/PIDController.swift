@@ -162,3 +162,32 @@ public struct PIDController: Sendable {
         output = clamp(unclamped)
     }
 }
+
+extension PIDController {
+    /// The controller's memory as plain numbers (times as brew time), for resuming a batch.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        public var setpoint: Double
+        public var integral: Double
+        public var derivative: Double
+        public var output: Double
+        public var unclamped: Double
+        public var lastMeasurement: Double?
+        public var lastTime: Double?
+    }
+
+    public func snapshot(origin: Instant) -> Snapshot {
+        Snapshot(setpoint: setpoint, integral: integral, derivative: derivative, output: output, unclamped: unclamped,
+                 lastMeasurement: lastMeasurement, lastTime: lastTime.map { $0.seconds - origin.seconds })
+    }
+
+    /// Restores the memory (the tuning stays the one given at init, i.e. the hardware file's).
+    public mutating func restore(_ s: Snapshot, origin: Instant) {
+        setpoint = s.setpoint
+        integral = s.integral.isFinite ? s.integral : 0
+        derivative = s.derivative.isFinite ? s.derivative : 0
+        output = s.output
+        unclamped = s.unclamped
+        lastMeasurement = s.lastMeasurement
+        lastTime = s.lastTime.map { origin + Seconds($0) }
+    }
+}

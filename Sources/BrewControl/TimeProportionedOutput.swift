@@ -24,6 +24,8 @@ public struct TimeProportionedOutput: Sendable {
     private var delivered: Double = 0
     private var carry: Double = 0
     private var lastTick: Instant?
+    /// Carry restored from a snapshot, applied to the first window after a resume.
+    private var pendingCarry: Double = 0
     /// Duty of the current window as actually scheduled (after limits and carry).
     public private(set) var appliedDuty = Percent.off
     public private(set) var isOn = false
@@ -52,7 +54,8 @@ public struct TimeProportionedOutput: Sendable {
         } else {
             origin = now
             windowIndex = 0
-            carry = 0
+            carry = pendingCarry
+            pendingCarry = 0
             planWindow(demand: demand)
         }
         let phase = now.seconds - origin!.seconds - Double(windowIndex) * w
@@ -97,5 +100,20 @@ public struct TimeProportionedOutput: Sendable {
         carry = 0
         isOn = false
         appliedDuty = .off
+    }
+}
+
+extension TimeProportionedOutput {
+    /// What the output owes (the sigma–delta carry) for resuming a batch. The window restarts at
+    /// the resume (a new origin), so only the energy debt is kept; the SSR starts off.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        public var carry: Double
+    }
+
+    public func snapshot() -> Snapshot { Snapshot(carry: max(-window.value, min(window.value, owed - delivered))) }
+
+    public mutating func restore(_ s: Snapshot) {
+        forceOff(at: .zero)
+        pendingCarry = s.carry
     }
 }

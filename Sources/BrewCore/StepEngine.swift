@@ -52,6 +52,9 @@ public struct StepEngine: Sendable {
         public var confirmEstimate = Seconds.minutes(3)
         /// Nominal chilling rate for the estimate when nothing better is known, K/s.
         public var chillRateEstimate = 4.0 / 60
+        /// Start from a persisted state instead of step 0 (resume after a crash). See
+        /// `StepEngine+Snapshot.swift` and docs/logging.md for the gap rules.
+        public var resume: Resume?
         public init() {}
     }
 
@@ -77,12 +80,18 @@ public struct StepEngine: Sendable {
     private var dueAdditions: [Addition] = []
     private var confirmation: String?
     private var history: TemperatureHistory
+    /// After a resume: boil/whirlpool additions due before this instant fell in the gap (missed).
+    private var missedBefore: Instant?
+    /// After a resume inside a ramp: the ramp restarts from the current temperature with this
+    /// much of its duration left.
+    private var rampRestart: Seconds?
 
     public init(plan: BrewPlan, settings: Settings = Settings()) {
         self.plan = plan
         self.settings = settings
         regimes = Array(repeating: .off, count: plan.vessels.count)
         history = TemperatureHistory(capacity: Int(max(settings.plateauWindow.value, settings.boilStableWindow.value)) + 2)
+        if let resume = settings.resume { restore(resume) }
     }
 
     public var isFinished: Bool { phase != .running }
@@ -113,6 +122,7 @@ public struct StepEngine: Sendable {
     /// there is none to trust (then nothing that depends on it can complete or count time).
     public mutating func advance(at now: Instant, temperatures: [Celsius?], events: inout [ProcessEvent]) {
         guard phase == .running else { return }
+        if let left = rampRestart { restartRamp(at: now, left: left, temperatures: temperatures) }
         // Zero-time steps (hold, off, an already-reached heat) finish in the same tick, so the
         // loop is bounded by the number of steps.
         var guardCount = plan.recipe.steps.count + 1
@@ -243,7 +253,10 @@ public struct StepEngine: Sendable {
             while let next = dueAdditions.first, let due = next.timeLeft, left.value <= due.value + 1e-9 {
                 dueAdditions.removeFirst()
                 let when = due.value <= 0 ? "flame-out" : "\(Format.minutes(due)) left in boil"
-                events.append(ProcessEvent(.addition, "\(next.instruction) — \(when)", step: stepIndex, vessel: v))
+                let dueAt = started + (duration - due)
+                let missed = missedBefore.map { dueAt < $0 } ?? false
+                events.append(ProcessEvent(.addition, missed ? "MISSED while brewctl was down: \(next.instruction) — was due at \(when) (\(dueAt)); add it now or note it"
+                                                             : "\(next.instruction) — \(when)", step: stepIndex, vessel: v))
             }
             return left.value <= 1e-9
         case .chill(_, let target):
@@ -264,7 +277,9 @@ public struct StepEngine: Sendable {
             let left = duration - (now - started)
             while let next = dueAdditions.first, let due = next.timeLeft, left.value <= due.value + 1e-9 {
                 dueAdditions.removeFirst()
-                events.append(ProcessEvent(.addition, "\(next.instruction) — \(Format.minutes(due)) left in the whirlpool", step: stepIndex, vessel: v))
+                let missed = missedBefore.map { started + (duration - due) < $0 } ?? false
+                events.append(ProcessEvent(.addition, (missed ? "MISSED while brewctl was down: " : "")
+                                           + "\(next.instruction) — \(Format.minutes(due)) left in the whirlpool", step: stepIndex, vessel: v))
             }
             return left.value <= 1e-9
         case .transfer, .ferment, .distill:
@@ -297,6 +312,8 @@ public struct StepEngine: Sendable {
         events.append(ProcessEvent(.stepCompleted, "Done: \(step.name)", step: stepIndex, vessel: v))
         stepIndex += 1
         stepStartedAt = nil
+        missedBefore = nil
+        rampRestart = nil
     }
 
     private mutating func finish(at now: Instant, events: inout [ProcessEvent]) {
@@ -440,5 +457,138 @@ public struct StepEngine: Sendable {
         case .whirlpool(_, _, let t, _): t
         case .off, .confirm, .sparge, .transfer, .ferment, .distill: nil
         }
+    }
+}
+
+// MARK: - Snapshot and restore (resume after a crash, reboot or power cut)
+
+extension StepEngine {
+    /// A vessel's regime as plain numbers (instants as brew time, s since the batch started).
+    public struct RegimeSnapshot: Hashable, Sendable, Codable {
+        public var kind: String
+        public var from: Double?
+        public var to: Double?
+        public var start: Double?
+        public var duration: Double?
+    }
+
+    /// Everything the engine knows, with instants stored as brew time so a resumed run on a new
+    /// clock can place them again. The boil-detection history is not kept: after a resume a boil
+    /// that was still being recognised needs its stable window again.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        public var stepIndex: Int
+        public var stepStartedAt: Double?
+        /// "running", "completed" or "aborted".
+        public var phase: String
+        public var abortReason: String?
+        public var reachedAt: Double?
+        /// Time counted towards a rest (in band only).
+        public var countedTime: Double
+        public var lastAdvance: Double?
+        public var boilStartedAt: Double?
+        /// How many of the step's timed additions were already announced.
+        public var additionsAnnounced: Int
+        public var confirmation: String?
+        public var regimes: [RegimeSnapshot]
+    }
+
+    /// How to continue from a snapshot. `origin` is the instant of brew time zero on the new
+    /// clock; `resumeAt` the first instant of the resumed run (brew time of the snapshot plus
+    /// `gap`, the time the controller was down, which counts as brew time).
+    public struct Resume: Hashable, Sendable {
+        public var snapshot: Snapshot
+        public var origin: Instant
+        public var resumeAt: Instant
+        public var gap: Seconds
+        public init(snapshot: Snapshot, origin: Instant, resumeAt: Instant, gap: Seconds) {
+            self.snapshot = snapshot
+            self.origin = origin
+            self.resumeAt = resumeAt
+            self.gap = gap
+        }
+    }
+
+    public func snapshot(origin: Instant) -> Snapshot {
+        func bt(_ i: Instant?) -> Double? { i.map { $0.seconds - origin.seconds } }
+        let regimes = self.regimes.map { r -> RegimeSnapshot in
+            switch r {
+            case .off: RegimeSnapshot(kind: "off")
+            case .hold(let t): RegimeSnapshot(kind: "hold", to: t.value)
+            case .ramp(let a, let b, let start, let d): RegimeSnapshot(kind: "ramp", from: a.value, to: b.value, start: bt(start), duration: d.value)
+            case .power(let p): RegimeSnapshot(kind: "power", to: p.value)
+            case .chill: RegimeSnapshot(kind: "chill")
+            }
+        }
+        let (phaseName, reason): (String, String?) = switch phase {
+        case .running: ("running", nil)
+        case .completed: ("completed", nil)
+        case .aborted(let why): ("aborted", why)
+        }
+        let scheduled = stepIndex < plan.recipe.steps.count ? Self.timedAdditions(plan.recipe.steps[stepIndex].kind).count : 0
+        return Snapshot(stepIndex: stepIndex, stepStartedAt: bt(stepStartedAt), phase: phaseName, abortReason: reason,
+                        reachedAt: bt(reachedAt), countedTime: countedTime.value, lastAdvance: bt(lastAdvance),
+                        boilStartedAt: bt(boilStartedAt), additionsAnnounced: stepStartedAt == nil ? 0 : max(0, scheduled - dueAdditions.count),
+                        confirmation: confirmation, regimes: regimes)
+    }
+
+    /// The additions of a boil or whirlpool that are announced by time, in the order they fall due.
+    static func timedAdditions(_ kind: StepKind) -> [Addition] {
+        switch kind {
+        case .boil(_, _, let additions, _):
+            additions.filter { $0.timing != .firstWort }.sorted { ($0.timeLeft ?? .zero) > ($1.timeLeft ?? .zero) }
+        case .whirlpool(_, _, _, let additions):
+            additions.sorted { ($0.timeLeft ?? .zero) > ($1.timeLeft ?? .zero) }
+        default: []
+        }
+    }
+
+    /// Gap rules (docs/logging.md, "Resume after a crash"): a rest counts only in-band time, so
+    /// the gap never counts; a boil or whirlpool timer runs on brew time, which includes the gap,
+    /// and additions that fell due in it are announced as missed; a ramp restarts from the
+    /// temperature at resume with the rest of its duration; heat, chill, hold and confirmations
+    /// simply continue (a confirmation still waits).
+    private mutating func restore(_ r: Resume) {
+        let s = r.snapshot
+        func at(_ bt: Double?) -> Instant? { bt.map { r.origin + Seconds($0) } }
+        stepIndex = min(max(0, s.stepIndex), plan.recipe.steps.count)
+        stepStartedAt = at(s.stepStartedAt)
+        switch s.phase {
+        case "completed": phase = .completed
+        case "aborted": phase = .aborted(s.abortReason ?? "aborted")
+        default: phase = .running
+        }
+        reachedAt = at(s.reachedAt)
+        countedTime = Seconds(s.countedTime)
+        lastAdvance = r.resumeAt   // the gap is not advanced over: a rest does not count it
+        boilStartedAt = at(s.boilStartedAt)
+        confirmation = s.confirmation
+        for (i, rs) in s.regimes.enumerated() where i < regimes.count {
+            switch rs.kind {
+            case "hold": regimes[i] = .hold(Celsius(rs.to ?? 0))
+            case "ramp": regimes[i] = .ramp(from: Celsius(rs.from ?? 0), to: Celsius(rs.to ?? 0),
+                                            start: at(rs.start) ?? r.resumeAt, duration: Seconds(rs.duration ?? 0))
+            case "power": regimes[i] = .power(Percent(rs.to ?? 0))
+            case "chill": regimes[i] = .chill
+            default: regimes[i] = .off
+            }
+        }
+        guard let step = currentStep, stepStartedAt != nil else { return }
+        dueAdditions = Array(Self.timedAdditions(step.kind).dropFirst(s.additionsAnnounced))
+        if r.gap.value > 0 { missedBefore = r.resumeAt }
+        if case .ramp(_, _, let duration) = step.kind, reachedAt == nil, let started = s.stepStartedAt {
+            let elapsed = (r.resumeAt.seconds - r.gap.value - r.origin.seconds) - started
+            rampRestart = Seconds(max(0, duration.value - max(0, elapsed)))
+        }
+    }
+
+    private mutating func restartRamp(at now: Instant, left: Seconds, temperatures: [Celsius?]) {
+        guard let step = currentStep, case .ramp(_, let target, let duration) = step.kind, let v = plan.stepVessel[stepIndex] else {
+            rampRestart = nil
+            return
+        }
+        guard let t = temperatures[v] else { return }   // wait for a reading to ramp from
+        regimes[v] = .ramp(from: t, to: target, start: now, duration: left)
+        stepStartedAt = now - (duration - left)
+        rampRestart = nil
     }
 }

@@ -4,14 +4,27 @@ import GRDB
 /// The club's batch log: one SQLite database (through GRDB) holding every batch, its steps,
 /// every sample of every channel and every event.
 ///
-/// Durability: WAL journal with `synchronous = NORMAL` — a commit is atomic and survives a
-/// crash of brewctl; a power cut can lose at most the last commits since the WAL was synced,
-/// never corrupt the file. Events and step changes are committed at once; samples are buffered
-/// and committed together by `flush()` (the runner flushes every few seconds of brew time), so
-/// the per-sample cost is an insert, not a transaction.
+/// Durability: WAL journal. With `.full` (the default) every commit is synced to the WAL before
+/// it returns, so a power cut loses nothing that was committed; with `.normal` (flat-out
+/// simulations) a crash of brewctl still loses nothing, but a power cut may lose the commits
+/// since the last checkpoint — never corrupting the file. Events and step changes are committed
+/// at once; samples are buffered and committed together by `flush()` (the runner flushes every
+/// few seconds of brew time, with the batch's resumable state in the same transaction), so the
+/// per-sample cost is an insert, not a transaction.
 public final class BatchLog {
+    /// SQLite `synchronous` setting for the WAL (see docs/logging.md, "Durability").
+    public enum Durability: String, Sendable {
+        /// `synchronous = FULL`: each commit is on disk before it returns (real rigs, paced runs).
+        case full = "FULL"
+        /// `synchronous = NORMAL`: synced only at checkpoints (flat-out simulations, tests).
+        case normal = "NORMAL"
+    }
+
     public let path: String
+    public let durability: Durability
     private let db: DatabaseQueue
+    /// The open transaction while `atomically` runs, so each write joins it.
+    private var current: Database?
     private struct PendingSample {
         var batch: Int64
         var sample: Sample
@@ -19,8 +32,9 @@ public final class BatchLog {
     private var pending: [PendingSample] = []
 
     /// Opens (creating if needed) the log at `path`, creating its folder too.
-    public init(path: String) throws {
+    public init(path: String, durability: Durability = .full) throws {
         self.path = path
+        self.durability = durability
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
@@ -33,7 +47,7 @@ public final class BatchLog {
         config.journalMode = .wal
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
         }
         do {
             db = try DatabaseQueue(path: path, configuration: config)
@@ -45,6 +59,7 @@ public final class BatchLog {
 
     private init(queue: DatabaseQueue) throws {
         path = ":memory:"
+        durability = .normal
         db = queue
         try Self.migrator.migrate(db)
     }
@@ -127,13 +142,45 @@ public final class BatchLog {
                 CREATE INDEX event_batch ON event(batch_id, t);
                 """)
         }
+        m.registerMigration("v2-batch-state") { db in
+            // One row per batch that can be resumed: where it was (step, brew time), when (wall
+            // clock; the boot and the monotonic clock, to measure the gap without trusting the
+            // wall clock) and the whole controller state as JSON. Replaced in the same
+            // transaction as every step change and every samples flush; deleted when it ends.
+            try db.execute(sql: """
+                CREATE TABLE batch_state (
+                    batch_id INTEGER PRIMARY KEY REFERENCES batch(id),
+                    step_index INTEGER NOT NULL,
+                    brew_time REAL NOT NULL,
+                    wall REAL NOT NULL,
+                    boot_id TEXT,
+                    uptime REAL,
+                    state TEXT NOT NULL
+                );
+                """)
+        }
         return m
+    }
+
+    /// Runs every write `body` makes in one transaction (all or nothing).
+    public func atomically<T>(_ body: () throws -> T) throws -> T {
+        if current != nil { return try body() }
+        return try db.write { db in
+            current = db
+            defer { current = nil }
+            return try body()
+        }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if let current { return try body(current) }
+        return try db.write(body)
     }
 
     // MARK: writing
 
     public func startBatch(_ info: BatchInfo) throws -> Int64 {
-        try db.write { db in
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO batch (recipe_name, recipe_path, hardware_path, brewer, started_at, simulated, speed)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -144,7 +191,7 @@ public final class BatchLog {
     }
 
     public func addChannel(batch: Int64, name: String, unit: String) throws -> Int64 {
-        try db.write { db in
+        try write { db in
             try db.execute(sql: "INSERT INTO channel (batch_id, name, unit) VALUES (?, ?, ?)", arguments: [batch, name, unit])
             return db.lastInsertedRowID
         }
@@ -156,11 +203,13 @@ public final class BatchLog {
         pending.append(PendingSample(batch: batch, sample: Sample(channel: channel, at: t, value: value.flatMap { $0.isFinite ? $0 : nil })))
     }
 
-    /// Commits every buffered sample in one transaction.
-    public func flush() throws {
-        guard !pending.isEmpty else { return }
+    /// Commits every buffered sample in one transaction, with the batch's resumable state when
+    /// one is given (so the state never claims samples the log does not have, or lacks ones it has).
+    public func flush(state: BatchState? = nil) throws {
+        guard !pending.isEmpty || state != nil else { return }
         let batch = pending
-        try db.write { db in
+        try write { db in
+            if let state { try Self.save(state, in: db) }
             // OR REPLACE: a second sample of a channel at the same brew time supersedes the first.
             let insert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO sample (batch_id, t, channel_id, value) VALUES (?, ?, ?, ?)")
             for p in batch {
@@ -171,7 +220,7 @@ public final class BatchLog {
     }
 
     public func stepStarted(batch: Int64, position: Int, kind: String, name: String, at t: Double, wall: Date) throws -> Int64 {
-        try db.write { db in
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO step (batch_id, position, kind, name, started_t, started_wall) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [batch, position, kind, name, t, wall.timeIntervalSince1970])
@@ -180,25 +229,88 @@ public final class BatchLog {
     }
 
     public func stepEnded(step: Int64, at t: Double, wall: Date, outcome: String) throws {
-        try db.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE step SET ended_t = ?, ended_wall = ?, outcome = ? WHERE id = ? AND ended_t IS NULL",
                            arguments: [t, wall.timeIntervalSince1970, outcome, step])
         }
     }
 
     public func event(batch: Int64, at t: Double, wall: Date, kind: EventKind, message: String, actor: String?) throws {
-        try db.write { db in
+        try write { db in
             try db.execute(sql: "INSERT INTO event (batch_id, t, wall, kind, message, actor) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [batch, t, wall.timeIntervalSince1970, kind.rawValue, message, actor])
         }
     }
 
-    /// Flushes the samples and records how the batch ended.
+    /// Flushes the samples and records how the batch ended (it can no longer be resumed).
     public func finishBatch(_ batch: Int64, outcome: BatchOutcome, reason: String?, wall: Date) throws {
-        try flush()
-        try db.write { db in
-            try db.execute(sql: "UPDATE batch SET finished_at = ?, outcome = ?, reason = ? WHERE id = ?",
-                           arguments: [wall.timeIntervalSince1970, outcome.rawValue, reason, batch])
+        try atomically {
+            try flush()
+            try write { db in
+                try db.execute(sql: "UPDATE batch SET finished_at = ?, outcome = ?, reason = ? WHERE id = ?",
+                               arguments: [wall.timeIntervalSince1970, outcome.rawValue, reason, batch])
+                try db.execute(sql: "DELETE FROM batch_state WHERE batch_id = ?", arguments: [batch])
+            }
+        }
+    }
+
+    // MARK: resumable state
+
+    /// Replaces the batch's resumable state (in the current transaction, if any).
+    public func saveState(_ state: BatchState) throws {
+        try write { db in try Self.save(state, in: db) }
+    }
+
+    private static func save(_ s: BatchState, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO batch_state (batch_id, step_index, brew_time, wall, boot_id, uptime, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [s.batch, s.stepIndex, s.brewTime, s.wall.timeIntervalSince1970, s.bootID, s.uptime,
+                             String(decoding: s.payload, as: UTF8.self)])
+    }
+
+    /// The last persisted state of a batch, if it has one.
+    public func state(batch: Int64) throws -> BatchState? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM batch_state WHERE batch_id = ?", arguments: [batch]).map(Self.state)
+        }
+    }
+
+    private static func state(_ r: Row) -> BatchState {
+        BatchState(batch: r["batch_id"], stepIndex: r["step_index"], brewTime: r["brew_time"],
+                   wall: Date(timeIntervalSince1970: r["wall"]), bootID: r["boot_id"], uptime: r["uptime"],
+                   payload: Data((r["state"] as String).utf8))
+    }
+
+    /// Batches that were running when brewctl stopped without ending them (a crash, a kill, a
+    /// power cut) and can be resumed: no outcome, a persisted state. Most recent first.
+    public func interruptedBatches() throws -> [BatchRecord] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT batch.* FROM batch JOIN batch_state ON batch_state.batch_id = batch.id
+                WHERE batch.outcome IS NULL ORDER BY batch.id DESC
+                """).map(Self.batchRecord)
+        }
+    }
+
+    /// Marks an interrupted batch as abandoned (the brewer started a new one instead).
+    public func abandon(_ batch: Int64, reason: String, wall: Date, actor: String?) throws {
+        try atomically {
+            let t = try write { db in try Double.fetchOne(db, sql: "SELECT brew_time FROM batch_state WHERE batch_id = ?", arguments: [batch]) } ?? 0
+            try event(batch: batch, at: t, wall: wall, kind: .abort, message: "Abandoned: \(reason)", actor: actor)
+            try write { db in
+                try db.execute(sql: "UPDATE step SET ended_t = ?, ended_wall = ?, outcome = 'abandoned' WHERE batch_id = ? AND ended_t IS NULL",
+                               arguments: [t, wall.timeIntervalSince1970, batch])
+            }
+            try finishBatch(batch, outcome: .abandoned, reason: reason, wall: wall)
+        }
+    }
+
+    /// Drops samples after `brewTime` that a resumed run will record again (none normally: the
+    /// state and the samples are committed together).
+    public func discardSamples(batch: Int64, after brewTime: Double) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM sample WHERE batch_id = ? AND t > ?", arguments: [batch, brewTime])
         }
     }
 

@@ -25,6 +25,34 @@ public struct BatchInfo: Hashable, Sendable, Codable {
 
 public enum BatchOutcome: String, Hashable, Sendable, Codable {
     case completed, aborted, failed
+    /// Interrupted (crash, power cut) and never resumed: the brewer started a new batch instead.
+    case abandoned
+}
+
+/// A running batch's resumable state, as persisted in `batch_state`. The payload is the
+/// controller's snapshot as JSON (its meaning belongs to the runtime, not to the log).
+public struct BatchState: Hashable, Sendable {
+    public var batch: Int64
+    public var stepIndex: Int
+    /// Brew time of the snapshot, s.
+    public var brewTime: Double
+    /// Wall-clock time of the snapshot.
+    public var wall: Date
+    /// The kernel's boot id and the monotonic (boot) clock at the snapshot: within the same boot
+    /// the gap is measured on the monotonic clock, immune to wall-clock jumps.
+    public var bootID: String?
+    public var uptime: Double?
+    public var payload: Data
+
+    public init(batch: Int64, stepIndex: Int, brewTime: Double, wall: Date, bootID: String?, uptime: Double?, payload: Data) {
+        self.batch = batch
+        self.stepIndex = stepIndex
+        self.brewTime = brewTime
+        self.wall = wall
+        self.bootID = bootID
+        self.uptime = uptime
+        self.payload = payload
+    }
 }
 
 /// The kinds of event kept in the log. Stored as text so the database reads well on its own.
