@@ -20,9 +20,12 @@ public final class BatchRunner {
         /// Samples are written to the database at least this often (brew time); events and step
         /// changes are written at once.
         public var flushInterval: Seconds
+        /// After a gap longer than this (brewing steps), heating waits for the operator.
+        public var longGap: Seconds
 
         public init(brewer: String, autoConfirm: Bool, recipePath: String, hardwarePath: String, speedLabel: String,
-                    startedAt: Date, flushInterval: Seconds = Seconds(5)) {
+                    startedAt: Date, flushInterval: Seconds = Seconds(5), longGap: Seconds = .minutes(10)) {
+            self.longGap = longGap
             self.brewer = brewer
             self.autoConfirm = autoConfirm
             self.recipePath = recipePath
@@ -61,6 +64,8 @@ public final class BatchRunner {
     public let clock: any LoopClock
     public let console: any OperatorConsole
     public let options: Options
+    /// Where the run continues an interrupted batch (nil: a new batch from step 0).
+    public let resume: ResumePoint?
     /// The controller's state, readable after the run (tests inspect it).
     public private(set) var controller: ProcessController
 
@@ -70,9 +75,12 @@ public final class BatchRunner {
     private var batchID: Int64 = 0
     private var stepRow: Int64?
     private var origin = Instant.zero
+    /// Heating waits for the operator after a long gap.
+    private var gapHold = false
 
     public init(plan: BrewPlan, backend: any RigBackend, log: BatchLog, clock: any LoopClock,
-                console: any OperatorConsole, options: Options) {
+                console: any OperatorConsole, options: Options, resume: ResumePoint? = nil) {
+        self.resume = resume
         self.plan = plan
         self.backend = backend
         self.log = log
@@ -90,22 +98,27 @@ public final class BatchRunner {
     /// however the run ends; a failure of the log or of the rig ends the run as `failed`.
     public func run() -> Result {
         backend.allOff()
-        origin = clock.now()
+        let rig = backend.rig
+        let tick = rig.control.tick
+        let samplePeriod = rig.control.samplePeriod
+        // A resumed run continues the brew time where the snapshot left it, plus the gap, one
+        // tick on (that tick's instant was already handled before the snapshot).
+        let startBrew = resume.map { $0.state.brewTime + $0.brewTimeGap.value + tick.value } ?? 0
+        origin = clock.now() - Seconds(startBrew)
         var ticks = 0
-        var now = origin
+        var now = origin + Seconds(startBrew)
+        var begun = false
         do {
-            try begin()
-            let rig = backend.rig
-            let tick = rig.control.tick
-            let samplePeriod = rig.control.samplePeriod
+            try begin(at: now)
+            begun = true
             // Deadlines are counted in whole ticks and samples from the origin, not summed, so
             // rounding never drifts a 1 s sample to 1.1 s over a five-hour brew day.
-            var samples = 0
-            var nextSample = origin
-            var nextFlush = origin + options.flushInterval
-            var deadline = origin
-            var tickIndex = 0
             let slack = tick.value * 1e-6
+            var samples = Int(((startBrew - slack) / samplePeriod.value).rounded(.up))
+            var nextSample = origin + samplePeriod * Double(samples)
+            var nextFlush = now + options.flushInterval
+            var tickIndex = Int((startBrew / tick.value).rounded())
+            var deadline = origin + tick * Double(tickIndex)
             while !controller.isFinished {
                 now = clock.now()
                 backend.advance(to: now)
@@ -113,6 +126,7 @@ public final class BatchRunner {
                 if sampling { backend.read(at: now, into: &readings) }
 
                 while let input = console.poll() { handle(input, at: now) }
+                if gapHold, options.autoConfirm, backend.isSimulated { releaseGapHold(by: "\(options.brewer) (--yes)") }
                 if options.autoConfirm, controller.engine.awaitsConfirmation {
                     _ = controller.confirm(by: "\(options.brewer) (--yes)")
                 }
@@ -135,7 +149,9 @@ public final class BatchRunner {
                     }
                 }
                 if now >= nextFlush {
-                    try log.flush()
+                    // Samples and the resumable state in one transaction: a crash loses at most
+                    // this interval of samples, and a resume continues exactly after them.
+                    try log.flush(state: persistedState(at: now))
                     nextFlush = now + options.flushInterval
                 }
                 ticks += 1
@@ -160,13 +176,19 @@ public final class BatchRunner {
         } catch {
             backend.allOff()
             let outcome = Outcome.failed("\(error)")
-            try? finish(outcome, at: now)
+            // A resume that could not start leaves the interrupted batch as it was, resumable.
+            if begun || resume == nil { try? finish(outcome, at: now) }
             console.finish()
             return Result(outcome: outcome, batchID: batchID, brewTime: brewTime(now), ticks: ticks)
         }
     }
 
-    private func begin() throws {
+    private func begin(at now: Instant) throws {
+        if let resume {
+            try beginResumed(resume, at: now)
+            return
+        }
+        controller = ProcessController(plan: plan, rig: backend.rig)
         let rig = backend.rig
         batchID = try log.startBatch(BatchInfo(
             recipeName: plan.recipe.name, recipePath: options.recipePath, hardwarePath: options.hardwarePath,
@@ -187,7 +209,7 @@ public final class BatchRunner {
     private func handle(_ input: OperatorInput, at now: Instant) {
         switch input {
         case .confirm(let actor):
-            _ = controller.confirm(by: actor)
+            if gapHold { releaseGapHold(by: actor) } else { _ = controller.confirm(by: actor) }
         case .interrupt:
             controller.pauseHeating(true)
             events.append(ProcessEvent(.alert, "Interrupted: every heater held off while you decide whether to abort", actor: options.brewer))
@@ -195,15 +217,22 @@ public final class BatchRunner {
             controller.pauseHeating(true)
             controller.abort(at: now, reason: "stopped by \(actor)", by: actor, events: &events)
         case .carryOn(let actor):
-            controller.pauseHeating(false)
+            controller.pauseHeating(gapHold)
             events.append(ProcessEvent(.alert, "Not aborted: carrying on, heaters back under control", actor: actor))
         }
     }
 
     private func dispatchEvents(at now: Instant) throws {
         guard !events.isEmpty else { return }
+        // Events, step rows and (on a step change) the resumable state commit together, so a
+        // resume never repeats a step the log shows as done, nor skips one.
+        try log.atomically { try dispatchEventsInTransaction(at: now) }
+    }
+
+    private func dispatchEventsInTransaction(at now: Instant) throws {
         let t = brewTime(now)
         var i = 0
+        var stepChanged = false
         // Operator actions can add notes, so walk by index rather than iterate a snapshot.
         while i < events.count {
             let e = events[i]
@@ -212,6 +241,7 @@ public final class BatchRunner {
                           actor: e.actor ?? (e.kind == .alarm || e.kind == .alarmCleared ? "brewctl" : nil))
             switch e.kind {
             case .stepStarted:
+                stepChanged = true
                 if let step = e.step {
                     let s = plan.recipe.steps[step]
                     stepRow = try log.stepStarted(batch: batchID, position: step, kind: s.kind.keyword, name: s.name,
@@ -233,6 +263,7 @@ public final class BatchRunner {
             console.show(e, at: t)
         }
         events.removeAll(keepingCapacity: true)
+        if stepChanged, !controller.isFinished { try log.flush(state: persistedState(at: now)) }
     }
 
     private func recordSamples(at now: Instant) throws {
@@ -263,7 +294,7 @@ public final class BatchRunner {
         let temps = controller.temperatures
         let estimate = engine.estimate(at: now, temperatures: temps)
         let stepVessel = engine.stepIndex < plan.stepVessel.count ? plan.stepVessel[engine.stepIndex] : nil
-        let vessels = plan.vessels.indices.map { i in
+        let vessels = plan.vessels.indices.map { i -> RunStatus.Vessel in
             let out = controller.outputs[i]
             return RunStatus.Vessel(name: plan.vessels[i].name, temperature: temps[i], target: out.setpoint,
                                     demand: out.demand, heaterOn: out.heaterOn, fault: controller.faults[i],
@@ -273,7 +304,85 @@ public final class BatchRunner {
                          stepCount: plan.recipe.steps.count, stepName: engine.currentStep?.name ?? "done",
                          waitingFor: engine.waitingFor(at: now, temperatures: temps),
                          stepTimeLeft: estimate.step, batchTimeLeft: estimate.batch, vessels: vessels,
-                         awaitingConfirmation: engine.awaitsConfirmation, heatingPaused: controller.heatingPaused)
+                         awaitingConfirmation: engine.awaitsConfirmation || gapHold, heatingPaused: controller.heatingPaused)
+    }
+
+    // MARK: - Persisted state and resume
+
+    /// The state persisted with every step change and samples flush.
+    private func persistedState(at now: Instant) throws -> BatchState {
+        let snapshot = BatchSnapshot(recipeName: plan.recipe.name, steps: plan.recipe.steps.map(\.name),
+                                     brewTime: brewTime(now).value, engine: controller.engine.snapshot(origin: origin),
+                                     heaterLoops: controller.heaterLoopSnapshots(origin: origin),
+                                     plant: (backend as? SimulatedBrewery)?.plantSnapshot(), gapHold: gapHold)
+        return BatchState(batch: batchID, stepIndex: controller.engine.stepIndex, brewTime: brewTime(now).value, wall: Date(),
+                          bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: try snapshot.encoded())
+    }
+
+    private func beginResumed(_ r: ResumePoint, at now: Instant) throws {
+        let snap = r.snapshot
+        guard snap.recipeName == plan.recipe.name, snap.steps == plan.recipe.steps.map(\.name) else {
+            throw BatchLogError("batch \(r.batchID) was brewing \(snap.recipeName) with other steps than \(options.recipePath) has now; it cannot be resumed with this recipe file")
+        }
+        batchID = r.batchID
+        let resumeAt = now
+        controller = ProcessController(plan: plan, rig: backend.rig,
+                                       resuming: StepEngine.Resume(snapshot: snap.engine, origin: origin, resumeAt: resumeAt, gap: r.brewTimeGap))
+        // Channels by name, as `begin` created them.
+        let byName = Dictionary(r.channels.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+        for v in backend.rig.vessels {
+            guard let temperature = byName["\(v.id).temperature"], let target = byName["\(v.id).target"] else {
+                throw BatchLogError("batch \(r.batchID) has no channels for \(v.id): was it brewed on another rig?")
+            }
+            channels.append((temperature, target, byName["\(v.id).heater"], byName["\(v.id).pump"], byName["\(v.id).chiller"]))
+        }
+        stepRow = snap.engine.stepStartedAt != nil ? r.openStep?.id : nil
+        // Nothing after the snapshot was committed with it; drop any stray samples beyond it.
+        try log.discardSamples(batch: batchID, after: r.state.brewTime)
+
+        var notes: [String] = []
+        if let brewery = backend as? SimulatedBrewery, let plant = snap.plant {
+            let done = plan.recipe.steps.prefix(min(snap.engine.stepIndex, plan.recipe.steps.count))
+            notes = brewery.restorePlant(plant, actions: done.flatMap { $0.kind.manualPrompt?.actions ?? [] })
+        }
+        let gapText = r.gap.length.map { Format.duration($0) } ?? "unknown length"
+        let step = controller.engine.currentStep
+        let position = "step \(min(controller.engine.stepIndex + 1, plan.recipe.steps.count))/\(plan.recipe.steps.count)\(step.map { " \($0.name)" } ?? "")"
+        let brewNote = backend.isSimulated
+            ? "the simulated brewery stopped with brewctl, so brew time continues from \(Format.duration(Seconds(r.state.brewTime)))"
+            : "brew time continues across the gap"
+        events.append(ProcessEvent(.alert, "Resumed after a gap of \(gapText) (\(r.gap.measuredBy)) at \(position); \(brewNote). \(step.map { Self.gapRule($0.kind) } ?? "")",
+                                   step: controller.engine.stepIndex, actor: options.brewer))
+        for note in notes { events.append(ProcessEvent(.alert, "Simulated brewery: \(note)")) }
+        let physicalGap = backend.isSimulated ? Seconds.zero : (r.gap.length ?? Seconds(.infinity))
+        if snap.gapHold || (physicalGap > options.longGap && controller.engine.phase == .running) {
+            gapHold = true
+            controller.pauseHeating(true)
+            events.append(ProcessEvent(.alarm, "brewctl was down for \(gapText), longer than \(Format.duration(options.longGap)): every heater is held off until you have checked the vessels and confirm (Enter)"))
+            events.append(ProcessEvent(.prompt, "Check the vessels after the interruption, then confirm to heat again", step: controller.engine.stepIndex))
+        }
+    }
+
+    private func releaseGapHold(by actor: String) {
+        gapHold = false
+        controller.pauseHeating(false)
+        events.append(ProcessEvent(.confirmation, "Checked after the interruption: heating again", actor: actor))
+    }
+
+    /// What a gap means for the step it fell in, in a brewer's words (docs/logging.md).
+    static func gapRule(_ kind: StepKind) -> String {
+        switch kind {
+        case .rest: "A rest counts only time in its band: the gap does not count."
+        case .boil: "The boil timer runs on across the gap; additions that fell due in it are announced as missed."
+        case .whirlpool: "The whirlpool timer runs on across the gap; additions that fell due in it are announced as missed."
+        case .ramp: "The ramp starts again from the current temperature with the rest of its time."
+        case .heat, .hold: "Heating continues to the target."
+        case .chill: "Chilling continues to the target."
+        case .confirm, .sparge: "Still waiting for your confirmation."
+        case .off: "The heater stays off."
+        case .ferment: "A fermentation follows its calendar (not run by this release)."
+        case .transfer, .distill: "Not run by this release."
+        }
     }
 
     private static func logKind(_ kind: ProcessEvent.Kind) -> EventKind {

@@ -13,6 +13,9 @@ struct Run: ParsableCommand {
         Shows the current step, what it waits for, each vessel's temperature against its target, heater output, \
         time left in the step and for the batch, and alerts as they happen. Manual steps wait for Enter \
         (--yes confirms them automatically). Ctrl-C holds every heater off and asks whether to abort.
+        If a batch in the log was interrupted (crash, kill, power cut), run first asks at the terminal whether to \
+        resume it or start anew (the old one is then marked abandoned); under systemd it resumes it by itself; \
+        otherwise (--yes, or no terminal) it refuses unless --new is given — use `brewctl resume`.
         Exit status: 0 when the batch completed; 1 when it was aborted or failed; 2 when a file could not be read \
         or was invalid.
         """
@@ -42,6 +45,9 @@ struct Run: ParsableCommand {
     @Flag(help: "After the run, print wall time, CPU time and peak memory (for benchmarks).")
     var stats = false
 
+    @Flag(help: "Start a new batch even if one was interrupted (that one is marked abandoned in the log).")
+    var new = false
+
     func validate() throws {
         if fast && speed != nil { throw ValidationError("Use either --fast or --speed, not both.") }
         if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed must be a positive number, e.g. 60.") }
@@ -50,6 +56,36 @@ struct Run: ParsableCommand {
     func run() throws {
         let started = Date()
         let env = ProcessInfo.processInfo.environment
+        let dbPath = db ?? BatchLog.defaultPath(environment: env)
+        let who = brewer ?? env["USER"] ?? env["LOGNAME"] ?? accountName() ?? "unknown"
+        if FileManager.default.fileExists(atPath: dbPath) {
+            let log: BatchLog
+            do { log = try BatchLog(path: dbPath, durability: fast ? .normal : .full) } catch { fail("\(error)", code: 2) }
+            if let interrupted = try? log.interruptedBatches().first {
+                let what = "batch \(interrupted.id) (\(interrupted.info.recipeName), started \(interrupted.info.startedAt.formatted(date: .abbreviated, time: .shortened)) by \(interrupted.info.brewer)) was interrupted"
+                if new {
+                    try log.abandon(interrupted.id, reason: "a new batch was started with --new", wall: Date(), actor: who)
+                    print("\(what); marked abandoned (--new).")
+                } else if runningUnderSystemd(env) {
+                    print("\(what); resuming it (running as a service).")
+                    try resumeBatch(interrupted, log: log, options: ResumeOptions(hardware: hardware, fast: fast, speed: speed, yes: yes, brewer: brewer, db: db, stats: stats))
+                    return
+                } else if !yes, isatty(STDIN_FILENO) == 1 {
+                    print("\(what). Resume it [r], start a new batch and mark it abandoned [n], or quit [q]? ", terminator: "")
+                    switch (readLine() ?? "q").trimmingCharacters(in: .whitespaces).lowercased() {
+                    case "r", "resume", "", "y", "yes":
+                        try resumeBatch(interrupted, log: log, options: ResumeOptions(hardware: hardware, fast: fast, speed: speed, yes: yes, brewer: brewer, db: db, stats: stats))
+                        return
+                    case "n", "new":
+                        try log.abandon(interrupted.id, reason: "the brewer started a new batch instead", wall: Date(), actor: who)
+                    default:
+                        fail("nothing was started; \(what)", code: 1)
+                    }
+                } else {
+                    fail("\(what): resume it with `brewctl resume\(db.map { " --db \($0)" } ?? "")`, or start a new batch with --new (which marks it abandoned); nothing was switched on", code: 2)
+                }
+            }
+        }
         let choice: HardwareChoice
         do {
             choice = try HardwareChoice.resolve(explicit: hardware, environment: env)
@@ -104,10 +140,10 @@ struct Run: ParsableCommand {
             clock = MonotonicClock()
         }
         let log: BatchLog
-        let dbPath = db ?? BatchLog.defaultPath(environment: env)
-        do { log = try BatchLog(path: dbPath) } catch { fail("\(error)", code: 2) }
+        // A flat-out simulation needs no fsync per commit (a crash of brewctl loses nothing
+        // either way); everything else syncs every commit (docs/logging.md, "Durability").
+        do { log = try BatchLog(path: dbPath, durability: fast ? .normal : .full) } catch { fail("\(error)", code: 2) }
 
-        let who = brewer ?? env["USER"] ?? env["LOGNAME"] ?? accountName() ?? "unknown"
         let console = TerminalConsole(brewer: who, autoConfirm: yes)
         let runner = BatchRunner(
             plan: plan, backend: backend, log: log, clock: clock, console: console,
@@ -125,6 +161,11 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// systemd starts services with INVOCATION_ID set (and StateDirectory= sets STATE_DIRECTORY).
+func runningUnderSystemd(_ env: [String: String]) -> Bool {
+    env["INVOCATION_ID"].map { !$0.isEmpty } ?? false
 }
 
 /// Refuses to run blind: every device the recipe needs must answer and read plausibly before

@@ -1,0 +1,102 @@
+import BrewControl
+import BrewCore
+import BrewLog
+import BrewProcess
+import Foundation
+
+/// Everything needed to continue a batch where it stopped, persisted as JSON in the log's
+/// `batch_state` row on every step change and every samples flush (same transaction).
+public struct BatchSnapshot: Codable, Sendable {
+    public var version = 1
+    public var recipeName: String
+    /// The recipe's step names: a resume refuses a recipe file that no longer matches.
+    public var steps: [String]
+    /// Brew time of the snapshot, s.
+    public var brewTime: Double
+    public var engine: StepEngine.Snapshot
+    /// Each vessel's heater loop (nil without a heater).
+    public var heaterLoops: [HeaterLoop.Snapshot?]
+    /// The simulated plant (nil on a real rig: real vessels outlive the controller by themselves).
+    public var plant: PlantSnapshot?
+    /// True while heating waits for the operator after a long gap.
+    public var gapHold: Bool
+
+    public static func decode(_ data: Data) throws -> BatchSnapshot { try JSONDecoder().decode(BatchSnapshot.self, from: data) }
+    public func encoded() throws -> Data { try JSONEncoder().encode(self) }
+}
+
+/// How long the controller was down, and how that was measured.
+public struct ResumeGap: Sendable, Equatable {
+    /// nil when it cannot be known (another boot and a wall clock earlier than the snapshot).
+    public var length: Seconds?
+    public var measuredBy: String
+
+    /// Within the same boot the monotonic boot clock measures the gap (a wall clock that jumps
+    /// cannot disturb it); after a reboot only the wall clock can, and one that is earlier than
+    /// the snapshot (no RTC, NTP not yet synced) leaves the gap unknown.
+    public static func measure(_ state: BatchState, wallNow: Date = Date(), bootID: String? = SystemClock.bootID,
+                               uptime: Double? = SystemClock.uptime()) -> ResumeGap {
+        if let b0 = state.bootID, let b1 = bootID, b0 == b1, let u0 = state.uptime, let u1 = uptime, u1 >= u0 {
+            return ResumeGap(length: Seconds(u1 - u0), measuredBy: "monotonic clock")
+        }
+        let wall = wallNow.timeIntervalSince(state.wall)
+        guard wall >= 0 else { return ResumeGap(length: nil, measuredBy: "unknown: the wall clock is earlier than the last snapshot") }
+        return ResumeGap(length: Seconds(wall), measuredBy: "wall clock, after a reboot")
+    }
+}
+
+/// The kernel's boot id and boot-time clock (Linux; nil elsewhere).
+public enum SystemClock {
+    public static let bootID: String? = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+
+    public static func uptime() -> Double? {
+        #if os(Linux)
+        var ts = timespec()
+        guard clock_gettime(CLOCK_BOOTTIME, &ts) == 0 else { return nil }
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        #else
+        return Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        #endif
+    }
+}
+
+/// Where a resumed run starts.
+public struct ResumePoint: Sendable {
+    public var batchID: Int64
+    public var state: BatchState
+    public var snapshot: BatchSnapshot
+    public var gap: ResumeGap
+    /// Brew time that passed while the controller was down: the gap on a real rig; zero for the
+    /// simulated brewery, whose plant stopped with the controller.
+    public var brewTimeGap: Seconds
+    public var channels: [ChannelRecord]
+    /// The step row still open in the log (the step that was running).
+    public var openStep: StepRecord?
+
+    public init(batchID: Int64, state: BatchState, snapshot: BatchSnapshot, gap: ResumeGap, brewTimeGap: Seconds,
+                channels: [ChannelRecord], openStep: StepRecord?) {
+        self.batchID = batchID
+        self.state = state
+        self.snapshot = snapshot
+        self.gap = gap
+        self.brewTimeGap = brewTimeGap
+        self.channels = channels
+        self.openStep = openStep
+    }
+
+    /// Loads the resume point of an interrupted batch from the log.
+    public static func load(batch id: Int64, from log: BatchLog, simulated: Bool, wallNow: Date = Date()) throws -> ResumePoint {
+        guard let state = try log.state(batch: id) else { throw BatchLogError("batch \(id) has no saved state to resume from") }
+        guard let detail = try log.batch(id) else { throw BatchLogError("there is no batch \(id)") }
+        guard detail.batch.outcome == nil else { throw BatchLogError("batch \(id) already ended (\(detail.batch.outcome!.rawValue))") }
+        let snapshot: BatchSnapshot
+        do { snapshot = try BatchSnapshot.decode(state.payload) } catch {
+            throw BatchLogError("batch \(id): its saved state cannot be read (\(error))")
+        }
+        let gap = ResumeGap.measure(state, wallNow: wallNow)
+        let open = detail.steps.last(where: { $0.endedAt == nil })
+        return ResumePoint(batchID: id, state: state, snapshot: snapshot, gap: gap,
+                           brewTimeGap: simulated ? .zero : (gap.length ?? .zero), channels: detail.channels, openStep: open)
+    }
+}

@@ -1,0 +1,64 @@
+import BrewCore
+import BrewProcess
+import BrewSim
+
+/// The simulated plant's state, persisted with the batch so a resumed simulation continues with
+/// the vessels where they were (the simulated vessels live in brewctl's process, so without this
+/// they would die with it — real vessels outlive the controller by themselves).
+public struct PlantSnapshot: Codable, Sendable {
+    public struct Vessel: Codable, Sendable {
+        public var temperature: Double
+        public var water: Double
+        public var grain: Double
+        public var evaporated: Double
+        public var probe: Double
+    }
+
+    /// Plant time, s.
+    public var now: Double
+    public var vessels: [Vessel]
+}
+
+extension SimulatedBrewery {
+    public func plantSnapshot() -> PlantSnapshot {
+        PlantSnapshot(now: plant.now.seconds, vessels: plant.vessels.map {
+            .init(temperature: $0.temperature.value, water: $0.water.value, grain: $0.grain.value,
+                  evaporated: $0.evaporated.value, probe: $0.probe.value)
+        })
+    }
+
+    /// Brings this (fresh) simulated brewery to a persisted plant state, through the plant's own
+    /// public operations: the operator actions confirmed so far are carried out again (fills,
+    /// transfers, grain), then each vessel is driven to its saved temperature with its own heater
+    /// or chiller, and held there, within the plant time before the snapshot. `SimulatedPlant` keeps its
+    /// integration state private, so the probe's lag and noise generator restart, and water boiled
+    /// away is not taken out again: close to the saved plant, not identical (docs/logging.md).
+    /// Returns notes where the restore fell short.
+    public func restorePlant(_ snapshot: PlantSnapshot, actions: [OperatorAction]) -> [String] {
+        var notes: [String] = []
+        for a in actions { notes += operatorDid([a]) }
+        let n = min(snapshot.vessels.count, plant.vessels.count)
+        let end = Instant(seconds: snapshot.now)
+        var t = plant.now
+        let tolerance = 0.05
+        // Thermostat every vessel on its saved temperature until the plant reaches the snapshot's
+        // time, so it arrives there at that temperature rather than cooling after getting there.
+        while t < end {
+            var outputs = Array(repeating: ProcessController.VesselOutput(), count: plant.vessels.count)
+            for i in 0..<n where plant[i].water.value >= 0.01 {
+                let want = snapshot.vessels[i].temperature, have = plant[i].temperature.value
+                outputs[i].heaterOn = have < want - tolerance / 2
+                outputs[i].pumpOn = outputs[i].heaterOn
+                outputs[i].chillerOpen = have > want + tolerance / 2
+            }
+            _ = apply(outputs)
+            t = Instant(seconds: min(end.seconds, t.seconds + 1))
+            advance(to: t)
+        }
+        allOff()
+        for i in 0..<n where abs(plant[i].temperature.value - snapshot.vessels[i].temperature) > 0.5 {
+            notes.append("\(plant[i].name) restored to \(plant[i].temperature), not the saved \(Celsius(snapshot.vessels[i].temperature))")
+        }
+        return notes
+    }
+}
