@@ -40,8 +40,13 @@ public struct SensorHealth: Sendable {
     private var expectedSinceSame = 0.0
     private var onSinceSame = 0.0
     private var isStuck = false
+    private var expectChangeUntil: Double?
 
     public init(settings: Settings = Settings()) { self.settings = settings }
+
+    /// Liquid is arriving at the probe (a transfer into the vessel, a fill): any jump until
+    /// `until` is real — a dry probe meeting hot wort moves faster than any heater could.
+    public mutating func expectChange(until: Instant) { expectChangeUntil = until.seconds }
 
     /// Forget everything (a new batch, a long gap).
     public mutating func reset() { self = SensorHealth(settings: settings) }
@@ -54,7 +59,8 @@ public struct SensorHealth: Sendable {
         func plausible(from p: (at: Double, value: Double)) -> Bool {
             abs(y - p.value) <= settings.jumpAllowance.value + rate * max(0, t - p.at)
         }
-        if let p = last, !plausible(from: p) {
+        let expected = expectChangeUntil.map { t <= $0 } ?? false
+        if let p = last, !expected, !plausible(from: p) {
             if let q = pending, plausible(from: q) {
                 pending = nil   // two readings agree: the jump was real
             } else {

@@ -6,8 +6,11 @@ import BrewCore
 /// readings, and carries out what it decides. A simulation calls the very same tick.
 ///
 /// Order inside a tick: judge every reading (a missing, stale, implausible or faulted reading,
-/// or a vessel over its hard limit, turns that heater off at once and raises an alarm) →
-/// advance the step engine → run each vessel's heater loop on its regime → time-proportion.
+/// a stuck probe, or a vessel over its hard limit, turns that heater off at once and raises an
+/// alarm; a single implausible jump is ignored) → advance the step engine → watch each heater
+/// for thermal runaway (`HeaterWatch`: a fault latches the heater off until acknowledged) → run
+/// each vessel's heater loop on its regime → time-proportion, sharing each supply circuit
+/// (`PowerBudget`) so its limit is never exceeded. See docs/safety.md.
 public struct ProcessController: Sendable {
     /// What one vessel's actuators should be doing after this tick.
     public struct VesselOutput: Hashable, Sendable {
@@ -26,8 +29,17 @@ public struct ProcessController: Sendable {
     public private(set) var outputs: [VesselOutput]
     /// The reading each vessel is controlled on this tick, or nil when there is none to trust.
     public private(set) var temperatures: [Celsius?]
-    /// The fault currently holding each vessel's heater off, if any.
-    public private(set) var faults: [String?]
+    /// The fault currently holding each vessel's heater off, if any: a reading fault, or a
+    /// latched heater fault (runaway) awaiting acknowledgement.
+    public var faults: [String?] { readingFaults.indices.map { readingFaults[$0] ?? heaterFaults[$0] } }
+    /// What is wrong with each vessel's reading, if anything (clears when the reading is good again).
+    public private(set) var readingFaults: [String?]
+    /// A heater fault found by the runaway watch (no rise at high duty, a rise with the heater
+    /// off): the heater stays off for the batch until `acknowledge(vessel:)`.
+    public private(set) var heaterFaults: [String?]
+    /// The settings of the runaway watch and the sensor checks.
+    public let watchSettings: HeaterWatch.Settings
+    public let sensorSettings: SensorHealth.Settings
     /// True while every heater is held off on the operator's request (e.g. Ctrl-C pending).
     public private(set) var heatingPaused = false
 
@@ -35,16 +47,73 @@ public struct ProcessController: Sendable {
     private let limits: [Celsius]
     private var lastReadingAt: [Instant?]
 
-    public init(plan: BrewPlan, rig: RigSpec, settings: StepEngine.Settings = StepEngine.Settings()) {
+    // Safety state (docs/safety.md).
+    private let heaterSpecs: [RigSpec.Heater?]
+    private let ambient: Celsius
+    private var watches: [HeaterWatch]
+    private var health: [SensorHealth]
+    /// The last reading each vessel accepted, and the reading last judged (so each is judged once).
+    private var accepted: [TemperatureReading?]
+    private var judgedAt: [Instant?]
+    private var stuck: [String?]
+    private var spikeAlertAt: [Instant?]
+    /// Seconds each heater was really on since its last judged sample, and when that was.
+    private var onTime: [Double]
+    private var sampleAt: [Instant?]
+    private var lastTick: Instant?
+    private var circuits: [CircuitState]
+    private var circuitOf: [Int?]
+    private var pendingEvents: [ProcessEvent] = []
+
+    /// One shared supply circuit: its budget, member vessels and the current window's plan.
+    private struct CircuitState: Sendable {
+        var id: String
+        var budget: PowerBudget
+        var members: [Int]
+        var window: Seconds
+        var origin: Instant?
+        var index = -1
+        var plan: PowerBudget.Plan?
+    }
+
+    public init(plan: BrewPlan, rig: RigSpec, settings: StepEngine.Settings = StepEngine.Settings(),
+                watch: HeaterWatch.Settings = HeaterWatch.Settings(), sensors: SensorHealth.Settings = SensorHealth.Settings()) {
         self.plan = plan
         staleAfter = rig.control.staleAfter
         engine = StepEngine(plan: plan, settings: settings)
         let n = plan.vessels.count
         outputs = Array(repeating: VesselOutput(), count: n)
         temperatures = Array(repeating: nil, count: n)
-        faults = Array(repeating: nil, count: n)
+        readingFaults = Array(repeating: nil, count: n)
+        heaterFaults = Array(repeating: nil, count: n)
         lastReadingAt = Array(repeating: nil, count: n)
         limits = rig.vessels.map(\.maxTemperature)
+        watchSettings = watch
+        sensorSettings = sensors
+        heaterSpecs = rig.vessels.map(\.heater)
+        ambient = rig.site.ambient
+        watches = Array(repeating: HeaterWatch(settings: watch), count: n)
+        health = Array(repeating: SensorHealth(settings: sensors), count: n)
+        accepted = Array(repeating: nil, count: n)
+        judgedAt = Array(repeating: nil, count: n)
+        stuck = Array(repeating: nil, count: n)
+        spikeAlertAt = Array(repeating: nil, count: n)
+        onTime = Array(repeating: 0, count: n)
+        sampleAt = Array(repeating: nil, count: n)
+        var circuitOf = Array(repeating: Int?.none, count: n)
+        var circuits: [CircuitState] = []
+        for c in rig.circuits {
+            let members = rig.vessels.indices.filter { i in rig.vessels[i].heater.map { c.heaters.contains($0.output) } ?? false }
+            guard !members.isEmpty else { continue }
+            let budget = PowerBudget(limit: c.limit, heaters: members.map { .init(power: rig.vessels[$0].heater!.power) })
+            // Heaters that can all run at once never need sharing: their own outputs stay in charge.
+            guard !budget.fitsTogether else { continue }
+            let window = members.map { rig.vessels[$0].heater!.window }.max()!
+            for m in members { circuitOf[m] = circuits.count }
+            circuits.append(CircuitState(id: c.id, budget: budget, members: members, window: window))
+        }
+        self.circuits = circuits
+        self.circuitOf = circuitOf
         loops = rig.vessels.map { v in
             v.heater.map { h in
                 HeaterLoop(tuning: PIDTuning(kp: h.tuning.kp, ti: h.tuning.ti, td: h.tuning.td),
@@ -58,26 +127,86 @@ public struct ProcessController: Sendable {
 
     /// One control tick. `readings[i]` is vessel i's latest reading (nil if none yet).
     public mutating func tick(at now: Instant, readings: [TemperatureReading?], events: inout [ProcessEvent]) {
+        events.append(contentsOf: pendingEvents)
+        pendingEvents.removeAll()
+        // What each heater really did since the last tick (the outputs as last applied).
+        if let last = lastTick, now > last {
+            for i in outputs.indices where outputs[i].heaterOn { onTime[i] += now.seconds - last.seconds }
+        }
+        lastTick = now
+
+        var fresh = Array(repeating: false, count: temperatures.count)
         for i in temperatures.indices {
-            let reading = i < readings.count ? readings[i] : nil
+            let name = plan.vessels[i].name
+            var reading = i < readings.count ? readings[i] : nil
+            // Each good reading is judged once: rate limit, stuck probe.
+            if let r = reading, r.problem(at: now, staleAfter: staleAfter) == nil, r.takenAt != judgedAt[i] {
+                judgedAt[i] = r.takenAt
+                let duty = sampleDuty(i, at: r.takenAt, consume: false)
+                switch health[i].judge(r.value, at: r.takenAt, duty: duty, heatingRate: heatingRate(i), boilingPoint: plan.boilingPoint) {
+                case .accepted:
+                    accepted[i] = r
+                    stuck[i] = nil
+                    fresh[i] = true
+                case .rejected(let why):
+                    if spikeAlertAt[i].map({ (now - $0).value >= 60 }) ?? true {
+                        spikeAlertAt[i] = now
+                        events.append(ProcessEvent(.alert, "\(name): reading \(why)", vessel: i))
+                    }
+                case .stuck(let why):
+                    accepted[i] = r
+                    stuck[i] = why
+                }
+            }
+            // Fail safe: a good reading at the hard limit counts even if it is an implausible jump.
+            let raw = reading.flatMap { $0.problem(at: now, staleAfter: staleAfter) == nil ? $0.value : nil }
+            if raw != nil {
+                // A rejected jump: carry on with the last accepted reading (it goes stale in time).
+                reading = accepted[i]
+            }
             var problem = reading.map { $0.problem(at: now, staleAfter: staleAfter) } ?? "no reading yet"
-            if problem == nil, let value = reading?.value, value >= limits[i] {
+            if problem == nil, let why = stuck[i] { problem = why }
+            if let value = raw, value >= limits[i] {
+                problem = "at \(value), at or above its limit of \(limits[i])"
+            } else if problem == nil, let value = reading?.value, value >= limits[i] {
                 problem = "at \(value), at or above its limit of \(limits[i])"
             }
             temperatures[i] = problem == nil ? reading?.value : nil
-            if problem != faults[i] {
-                let name = plan.vessels[i].name
+            if problem != nil {
+                fresh[i] = false
+                watches[i].reset()
+            }
+            if problem != readingFaults[i] {
                 if let problem {
                     let heaterNote = plan.vessels[i].hasHeater ? " — heater off" : ""
                     events.append(ProcessEvent(.alarm, "\(name): \(problem)\(heaterNote)", vessel: i))
-                } else if faults[i] != nil, faults[i] != "no reading yet" {
+                } else if readingFaults[i] != nil, readingFaults[i] != "no reading yet" {
                     events.append(ProcessEvent(.alarmCleared, "\(name): reading is good again", vessel: i))
                 }
-                faults[i] = problem
+                readingFaults[i] = problem
             }
         }
 
+        let before = events.count
         engine.advance(at: now, temperatures: temperatures, events: &events)
+        noteDisturbances(in: events[before...], at: now)
+
+        // Thermal-runaway watch, on each fresh sample.
+        for i in outputs.indices where heaterSpecs[i] != nil && fresh[i] {
+            guard let t = temperatures[i], let at = accepted[i]?.takenAt else { continue }
+            let duty = sampleDuty(i, at: at, consume: true)
+            let findings = watches[i].sample(at: at, temperature: t, duty: duty, context: watchContext(i, at: now))
+            for f in findings {
+                if f.isFault {
+                    if heaterFaults[i] == nil || heaterFaults[i] != f.message {
+                        heaterFaults[i] = f.message
+                        events.append(ProcessEvent(.alarm, f.message + " — heater off until acknowledged", vessel: i))
+                    }
+                } else {
+                    events.append(ProcessEvent(.alert, f.message, vessel: i))
+                }
+            }
+        }
 
         for i in outputs.indices {
             let regime = engine.regimes[i]
@@ -87,14 +216,14 @@ public struct ProcessController: Sendable {
             out.chillerOpen = regime == .chill
             if var loop = loops[i] {
                 let fresh: Celsius?
-                if let t = temperatures[i], let at = readings[i]?.takenAt, at != lastReadingAt[i] {
+                if let t = temperatures[i], let at = accepted[i]?.takenAt, at != lastReadingAt[i] {
                     lastReadingAt[i] = at
                     fresh = t
                 } else {
                     fresh = nil
                 }
                 let mode: HeaterMode
-                if faults[i] != nil || heatingPaused {
+                if readingFaults[i] != nil || heaterFaults[i] != nil || heatingPaused {
                     mode = .off
                 } else {
                     switch regime {
@@ -111,6 +240,112 @@ public struct ProcessController: Sendable {
             }
             outputs[i] = out
         }
+        shareCircuits(at: now)
+    }
+
+    /// Duty (0–1) of vessel i's heater since its last judged sample; `consume` starts a new interval.
+    private mutating func sampleDuty(_ i: Int, at t: Instant, consume: Bool) -> Double {
+        let span = sampleAt[i].map { t.seconds - $0.seconds } ?? 0
+        let duty = span > 0 ? min(1, onTime[i] / span) : (outputs[i].heaterOn ? 1 : 0)
+        if consume || sampleAt[i] == nil {
+            sampleAt[i] = t
+            onTime[i] = 0
+        }
+        return duty
+    }
+
+    /// What the vessel holds now, as the plan knows it (nil when the recipe never says).
+    private func contents(_ i: Int) -> BrewPlan.Contents? {
+        guard !plan.contentsAtStep.isEmpty else { return nil }
+        let c = plan.contentsAtStep[min(engine.stepIndex, plan.contentsAtStep.count - 1)][i]
+        return c.water.value >= 1 ? c : nil
+    }
+
+    private func heatingRate(_ i: Int) -> Double {
+        guard let c = contents(i) else { return 0 }
+        return plan.vessels[i].heatingPower.value / c.heatCapacity(empty: plan.vessels[i].emptyHeatCapacity)
+    }
+
+    private func watchContext(_ i: Int, at now: Instant) -> HeaterWatch.Context {
+        let h = heaterSpecs[i]!
+        let c = contents(i)
+        // Unknown contents: nothing can be expected of the element (the welded-SSR check still runs).
+        let capacity = c.map { $0.heatCapacity(empty: plan.vessels[i].emptyHeatCapacity) } ?? .infinity
+        return HeaterWatch.Context(name: plan.vessels[i].name, setpoint: engine.regimes[i].setpoint(at: now), heatCapacity: capacity,
+                                   volume: c?.water, power: h.power,
+                                   efficiency: h.power.value > 0 ? plan.vessels[i].heatingPower.value / h.power.value : 1,
+                                   maximumDuty: h.maximumDuty, ambient: ambient, boilingPoint: plan.boilingPoint)
+    }
+
+    /// Liquid or grain moved into or out of a vessel, or an addition went in: its watch starts over.
+    private mutating func noteDisturbances(in new: ArraySlice<ProcessEvent>, at now: Instant) {
+        func index(_ role: VesselRole) -> Int? { plan.vessels.firstIndex { $0.role == role } }
+        func disturbed(_ v: Int) {
+            watches[v].disturbed(at: now)
+            health[v].expectChange(until: now + watchSettings.settleAfterDisturbance)
+        }
+        for e in new {
+            switch e.kind {
+            case .confirmation:
+                for a in e.actions {
+                    switch a {
+                    case .fill(let r, _), .addGrain(let r, _):
+                        if let v = index(r) { disturbed(v) }
+                    case .transfer(let from, let to, _):
+                        if let v = index(from) { disturbed(v) }
+                        if let v = index(to) { disturbed(v) }
+                    }
+                }
+            case .addition:
+                if let v = e.vessel { disturbed(v) }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Heaters on a shared circuit follow the circuit's plan for the current window instead of
+    /// their own time-proportioning, so together they never exceed its limit.
+    private mutating func shareCircuits(at now: Instant) {
+        for k in circuits.indices {
+            var c = circuits[k]
+            let w = c.window.value
+            if c.origin == nil { c.origin = now }
+            let elapsed = now.seconds - c.origin!.seconds
+            let index = Int((elapsed + 1e-9 * max(1, abs(now.seconds))) / w)
+            if index != c.index || c.plan == nil {
+                c.index = index
+                let demands = c.members.map { m in
+                    loops[m].map { $0.mode == .off ? Percent.off : Percent(min($0.demand.value, $0.output.maximumDuty.value)) } ?? .off
+                }
+                c.plan = c.budget.plan(window: c.window, demands: demands, rotation: index)
+            }
+            let phase = elapsed - Double(index) * w
+            for (j, m) in c.members.enumerated() {
+                let running = loops[m].map { $0.mode != .off } ?? false
+                outputs[m].heaterOn = running && c.plan!.isOn(j, at: phase + 1e-9)
+            }
+            circuits[k] = c
+        }
+    }
+
+    /// Clears a latched heater fault on vessel `vessel` (the brewer has looked at it); returns
+    /// the fault it cleared, or nil if there was none. The heater returns to its regime on the
+    /// next tick, and the acknowledgement is logged as `alarm-cleared` then.
+    @discardableResult
+    public mutating func acknowledge(vessel: Int, by actor: String? = nil) -> String? {
+        guard vessel >= 0, vessel < heaterFaults.count, let fault = heaterFaults[vessel] else { return nil }
+        heaterFaults[vessel] = nil
+        watches[vessel].reset()
+        pendingEvents.append(ProcessEvent(.alarmCleared, "\(plan.vessels[vessel].name): heater fault acknowledged — heater back under control",
+                                          vessel: vessel, actor: actor))
+        return fault
+    }
+
+    /// Clears every latched heater fault; returns the vessels it cleared.
+    @discardableResult
+    public mutating func acknowledgeAll(by actor: String? = nil) -> [Int] {
+        heaterFaults.indices.filter { acknowledge(vessel: $0, by: actor) != nil }
     }
 
     /// The operator confirmed the step waiting for them; false if none was waiting.
