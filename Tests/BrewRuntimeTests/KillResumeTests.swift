@@ -1,0 +1,149 @@
+import BrewLog
+import Foundation
+import XCTest
+
+/// The controller dies, the batch does not: brew the IPA on the simulated brewery with the real
+/// `brewctl`, SIGKILL it at 50 seeded-random points of the brew day (each after the persisted
+/// brew time passes a random target, or during start-up when that target is already behind),
+/// `brewctl resume --yes` after each, and check the batch log against an uninterrupted run.
+///
+/// The simulated plant lives in brewctl's process, so it is persisted with the batch state and
+/// restored on resume (docs/logging.md, "Resume after a crash"): brew time does not advance while
+/// brewctl is down, and a real rig's vessels simply go on existing.
+final class KillResumeTests: XCTestCase {
+    private var executable: URL {
+        get throws {
+            let candidates = [
+                Bundle.main.bundleURL.appendingPathComponent("brewctl"),
+                Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl"),
+            ]
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw XCTSkip("brewctl executable not built next to the tests (looked in \(candidates.map(\.path)))")
+            }
+            return found
+        }
+    }
+
+    private func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repositoryRoot
+        var env = ProcessInfo.processInfo.environment
+        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
+        env["XDG_CONFIG_HOME"] = "/nonexistent"
+        env["INVOCATION_ID"] = nil
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private var watcher: BatchLog?
+
+    /// The brew time of the batch's last persisted state, read the way a second process would.
+    private func persistedBrewTime(_ db: String) -> Double? {
+        if watcher == nil, FileManager.default.fileExists(atPath: db) { watcher = try? BatchLog(path: db, durability: .normal) }
+        guard let log = watcher, let b = try? log.interruptedBatches().first, let s = try? log.state(batch: b.id) else { return nil }
+        return s.brewTime
+    }
+
+    func testSIGKILLAtFiftyRandomPointsThenResumeGivesTheUninterruptedBatch() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-kill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reference = dir.appendingPathComponent("reference.sqlite").path
+        let killed = dir.appendingPathComponent("killed.sqlite").path
+
+        let ref = try start(["run", "Recipes/ipa.toml", "--fast", "--yes", "--brewer", "ci", "--db", reference])
+        ref.waitUntilExit()
+        XCTAssertEqual(ref.terminationStatus, 0)
+        let refLog = try BatchLog(path: reference)
+        let refDetail = try XCTUnwrap(try refLog.batch(1))
+        let brewDay = try XCTUnwrap(refDetail.steps.last?.endedAt)
+
+        // 50 kill targets over the brew day (seeded: the same points every run).
+        var rng = SplitMix(seed: 0xB12E_3D4C)
+        let targets = (0..<50).map { _ in Double(rng.next() % UInt64(brewDay * 0.97)) + 5 }.sorted()
+        var kills = 0
+        var finished = false
+        var first = true
+        for target in targets {
+            let p = try start(first ? ["run", "Recipes/ipa.toml", "--speed", "1000", "--yes", "--brewer", "ci", "--db", killed]
+                                    : ["resume", "--yes", "--speed", "1000", "--brewer", "ci", "--db", killed])
+            first = false
+            let deadline = Date().addingTimeInterval(30)
+            var extra = Double(rng.next() % 40) / 1000   // a few ms on: kills land anywhere, start-up included
+            while p.isRunning, Date() < deadline {
+                if let t = persistedBrewTime(killed), t >= target { break }
+                usleep(10_000)
+                extra = max(0, extra - 0.01)
+            }
+            if extra > 0 { usleep(useconds_t(extra * 1e6)) }
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+                XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+                kills += 1
+            } else {
+                p.waitUntilExit()
+                finished = p.terminationStatus == 0
+                XCTFail("brewctl ended by itself (status \(p.terminationStatus)) before kill \(kills + 1) at brew time \(target)")
+                break
+            }
+        }
+        XCTAssertGreaterThanOrEqual(kills, 50)
+        if !finished {
+            let last = try start(["resume", "--yes", "--fast", "--brewer", "ci", "--db", killed])
+            last.waitUntilExit()
+            XCTAssertEqual(last.terminationStatus, 0, "the final resume did not complete the batch")
+        }
+        // Nothing left to resume.
+        let none = try start(["resume", "--yes", "--db", killed])
+        none.waitUntilExit()
+        XCTAssertEqual(none.terminationStatus, 2)
+
+        let log = try BatchLog(path: killed)
+        XCTAssertEqual(try log.batches().count, 1, "every resume continued the same batch")
+        let detail = try XCTUnwrap(try log.batch(1))
+        XCTAssertEqual(detail.batch.outcome, .completed)
+        // Same step sequence as the uninterrupted run, no step started twice.
+        XCTAssertEqual(detail.steps.map(\.position), refDetail.steps.map(\.position))
+        XCTAssertEqual(detail.steps.map(\.name), refDetail.steps.map(\.name))
+        XCTAssertEqual(Set(detail.steps.map(\.position)).count, detail.steps.count)
+        XCTAssertTrue(detail.steps.allSatisfy { $0.outcome == "completed" })
+        // The kills really interrupted the run, and it said so when it resumed.
+        let resumed = detail.events.filter { $0.message.hasPrefix("Resumed after a gap") }
+        XCTAssertGreaterThanOrEqual(resumed.count, 25, "most kills should have been after a resume got going")
+        // Every addition announced exactly once, as in the uninterrupted run.
+        let additions = refDetail.events.filter { $0.message.contains("left in boil") || $0.message.contains("flame-out") || $0.message.contains("first-wort") }
+        XCTAssertFalse(additions.isEmpty)
+        for a in additions {
+            XCTAssertEqual(detail.events.filter { $0.message == a.message }.count, 1, "addition alert: \(a.message)")
+        }
+        XCTAssertFalse(detail.events.contains { $0.message.contains("MISSED") })
+        // No gap in the samples longer than the persistence interval (5 s of brew time).
+        for channel in detail.channels where channel.name.hasSuffix(".temperature") {
+            let times = try log.samples(channel: channel.id).map(\.at)
+            XCTAssertEqual(times.first, 0)
+            let worst = zip(times, times.dropFirst()).map { $1 - $0 }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst, 5.0, "\(channel.name): a gap of \(worst) s in the samples")
+            XCTAssertGreaterThan(times.last ?? 0, brewDay * 0.9)
+        }
+    }
+}
+
+/// SplitMix64, for seeded kill points.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
