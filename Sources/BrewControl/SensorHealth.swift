@@ -18,9 +18,9 @@ public struct SensorHealth: Sendable {
         public var rateFloor = 5.0
         public var rateFactor = 3.0
         public var jumpAllowance = Kelvin(0.5)
-        public var stuckTime = Seconds(90)
+        public var stuckTime = Seconds(60)
         public var stuckDuty = Percent(50)
-        public var stuckExpectedRise = Kelvin(1.0)
+        public var stuckExpectedRise = Kelvin(0.5)
         public var boilMargin = Kelvin(1.0)
         public init() {}
     }
@@ -40,6 +40,7 @@ public struct SensorHealth: Sendable {
     private var expectedSinceSame = 0.0
     private var onSinceSame = 0.0
     private var isStuck = false
+    private var stuckText = ""
     private var expectChangeUntil: Double?
 
     public init(settings: Settings = Settings()) { self.settings = settings }
@@ -78,12 +79,13 @@ public struct SensorHealth: Sendable {
         if y == sameValue, let since = sameSince {
             expectedSinceSame += heatingRate * min(1, max(0, duty)) * dt
             onSinceSame += min(1, max(0, duty)) * dt
-            if isStuck { return .stuck(stuckMessage(y, since: since, t: t)) }
+            if isStuck { return .stuck(stuckText) }
             let span = t - since
             if span >= settings.stuckTime.value, onSinceSame / span * 100 >= settings.stuckDuty.value,
                expectedSinceSame >= settings.stuckExpectedRise.value, y < boilingPoint.value - settings.boilMargin.value {
                 isStuck = true
-                return .stuck(stuckMessage(y, since: since, t: t))
+                stuckText = stuckMessage(y, since: since, t: t)   // one text per episode: one alarm
+                return .stuck(stuckText)
             }
         } else {
             sameValue = y

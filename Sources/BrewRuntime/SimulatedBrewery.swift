@@ -57,7 +57,33 @@ public final class SimulatedBrewery: RigBackend {
         syncPlant()
     }
 
-    public func advance(to now: Instant) { plant.advance(to: now) }
+    public func advance(to now: Instant) {
+        while let next = scheduledFaults.first, next.at <= now {
+            scheduledFaults.removeFirst()
+            next.apply(&plant)
+        }
+        plant.advance(to: now)
+    }
+
+    // MARK: Fault injection (tests, demonstrations)
+
+    private var scheduledFaults: [(at: Instant, apply: @Sendable (inout SimulatedPlant) -> Void)] = []
+
+    /// Injects `fault` into vessel `vessel` when the brew reaches `at` (brew time from the start).
+    public func inject(_ fault: SimulatedVessel.Fault, vessel: Int, at: Instant) {
+        schedule(at: at) { $0.inject(fault, vessel: vessel) }
+    }
+
+    /// Repairs every injected fault of vessel `vessel` at `at`.
+    public func repair(vessel: Int, at: Instant) {
+        schedule(at: at) { $0.clearFaults(vessel: vessel) }
+    }
+
+    /// Changes the physical world at `at` (a fault, a repair, an unannounced disturbance).
+    public func schedule(at: Instant, _ change: @escaping @Sendable (inout SimulatedPlant) -> Void) {
+        scheduledFaults.append((at, change))
+        scheduledFaults.sort { $0.at < $1.at }
+    }
 
     public func read(at now: Instant, into readings: inout [TemperatureReading?]) {
         for i in sensors.indices {

@@ -32,6 +32,16 @@ public struct SimulatedPlant: Sendable {
     public mutating func setPump(_ vessel: Int, on: Bool) { vessels[vessel].pumpOn = on }
     public mutating func setChiller(_ vessel: Int, open: Bool) { vessels[vessel].chillerOpen = open }
 
+    /// Injects a fault into a vessel's element or probe (for tests and demonstrations).
+    public mutating func inject(_ fault: SimulatedVessel.Fault, vessel: Int) {
+        if !vessels[vessel].faults.contains(fault) { vessels[vessel].faults.append(fault) }
+    }
+
+    /// Repairs a vessel: every injected fault (or only those matching `where`) is gone.
+    public mutating func clearFaults(vessel: Int, where match: (SimulatedVessel.Fault) -> Bool = { _ in true }) {
+        vessels[vessel].faults.removeAll(where: match)
+    }
+
     /// Integrates the physics up to `time` in fixed steps, with the actuators as they are now.
     public mutating func advance(to time: Instant) {
         while now.seconds + step.value * 0.5 < time.seconds {

@@ -25,6 +25,20 @@ public struct SimulatedVessel: Sendable {
     public var pumpOn = false
     public var chillerOpen = false
 
+    /// Faults a test can inject (see `SimulatedPlant.inject`).
+    public enum Fault: Hashable, Sendable {
+        /// The element delivers no heat though switched on (burnt out, dry-fired, a tripped breaker).
+        case elementOpen
+        /// The SSR is welded: the element heats whatever the output says.
+        case weldedSSR
+        /// The probe reports this value, whatever the liquid does.
+        case probeStuck(Celsius)
+        /// The probe reads `by` too high for one second in every `every` (EMI on a long lead).
+        case probeSpikes(by: Kelvin, every: Seconds)
+    }
+    public var faults: [Fault] = []
+    private var spikeSteps = 0
+
     private var delay: [Double]
     private var delayHead = 0
     private var lagged: Double
@@ -51,7 +65,8 @@ public struct SimulatedVessel: Sendable {
     /// Advances the physics by `dt`; `noise` is a standard normal deviate for the probe.
     mutating func step(dt: Double, ambient: Celsius, coolant: Celsius, boilingPoint: Celsius, noise: Double) {
         var power = 0.0
-        if heaterOn, !needsPump || pumpOn { power += heaterPower.value * spec.heaterEfficiency }
+        let energised = (heaterOn || faults.contains(.weldedSSR)) && !faults.contains(.elementOpen)
+        if energised, !needsPump || pumpOn { power += heaterPower.value * spec.heaterEfficiency }
         power -= spec.heatLoss * (temperature.value - ambient.value)
         if chillerOpen { power -= spec.chillerTransfer * (temperature.value - coolant.value) }
         var t = temperature.value + power * dt / heatCapacity
@@ -74,6 +89,20 @@ public struct SimulatedVessel: Sendable {
         let alpha = spec.sensorLag.value > 0 ? min(1, dt / spec.sensorLag.value) : 1
         lagged += alpha * (delayed - lagged)
         probe = Celsius(lagged + noise * spec.sensorNoise.value)
+        for f in faults {
+            switch f {
+            case .probeStuck(let value):
+                probe = value
+            case .probeSpikes(let by, let every):
+                // Counted in whole physics steps so a spike lasts exactly one second: one reading.
+                let period = max(2, Int((every.value / dt).rounded()))
+                let length = max(1, Int((1 / dt).rounded()))
+                spikeSteps += 1
+                if spikeSteps % period < length { probe = Celsius(probe.value + by.value) }
+            case .elementOpen, .weldedSSR:
+                break
+            }
+        }
     }
 
     /// Mixes liquid at `temperature` into the vessel (lumped: contents and steel share one temperature).

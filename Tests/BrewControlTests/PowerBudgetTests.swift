@@ -104,7 +104,7 @@ final class SensorHealthTests: XCTestCase {
             verdicts.append(h.judge(Celsius(50.0625), at: Instant(seconds: Double(s)), duty: 1, heatingRate: 0.015, boilingPoint: Celsius(99.6)))
         }
         let first = try! XCTUnwrap(verdicts.firstIndex { if case .stuck = $0 { true } else { false } })
-        XCTAssertEqual(first, 90, "after stuckTime (90 s) with ≈ 1.35 K expected")
+        XCTAssertEqual(first, 60, "after stuckTime (60 s) with ≈ 0.9 K expected")
         if case .stuck(let why) = verdicts[first] { XCTAssertTrue(why.contains("stuck at exactly 50.1 °C"), why) }
         // Heater off now, still frozen: stays stuck.
         if case .stuck = h.judge(Celsius(50.0625), at: Instant(seconds: 201), duty: 0, heatingRate: 0.015, boilingPoint: Celsius(99.6)) {} else {
