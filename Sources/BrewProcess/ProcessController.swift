@@ -351,6 +351,24 @@ public struct ProcessController: Sendable {
     /// The operator confirmed the step waiting for them; false if none was waiting.
     public mutating func confirm(by actor: String) -> Bool { engine.confirm(by: actor) }
 
+    /// Each vessel's heater loop state (nil without a heater), for the resume snapshot.
+    public func heaterLoopSnapshots(origin: Instant) -> [HeaterLoop.Snapshot?] {
+        loops.map { $0?.snapshot(origin: origin) }
+    }
+
+    /// Latches the heater faults a snapshot held again (they stay until acknowledged).
+    public mutating func restoreHeaterFaults(_ faults: [String?]) {
+        for i in heaterFaults.indices where i < faults.count { heaterFaults[i] = faults[i] }
+    }
+
+    /// Continues each heater loop where a snapshot left it: the PID's memory and the SSR's energy
+    /// carry, so a resumed batch picks up without a bump.
+    public mutating func restoreHeaterLoops(_ snapshots: [HeaterLoop.Snapshot?], origin: Instant) {
+        for i in loops.indices where i < snapshots.count {
+            if let s = snapshots[i] { loops[i]?.restore(s, origin: origin) }
+        }
+    }
+
     /// Holds every heater off (or lets them run again) without leaving the current step.
     public mutating func pauseHeating(_ paused: Bool) { heatingPaused = paused }
 

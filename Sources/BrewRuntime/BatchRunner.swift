@@ -314,7 +314,8 @@ public final class BatchRunner {
         let snapshot = BatchSnapshot(recipeName: plan.recipe.name, steps: plan.recipe.steps.map(\.name),
                                      brewTime: brewTime(now).value, engine: controller.engine.snapshot(origin: origin),
                                      heaterLoops: controller.heaterLoopSnapshots(origin: origin),
-                                     plant: (backend as? SimulatedBrewery)?.plantSnapshot(), gapHold: gapHold)
+                                     plant: (backend as? SimulatedBrewery)?.plantSnapshot(), gapHold: gapHold,
+                                     heaterFaults: controller.heaterFaults)
         return BatchState(batch: batchID, stepIndex: controller.engine.stepIndex, brewTime: brewTime(now).value, wall: Date(),
                           bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: try snapshot.encoded())
     }
@@ -328,6 +329,8 @@ public final class BatchRunner {
         let resumeAt = now
         controller = ProcessController(plan: plan, rig: backend.rig,
                                        resuming: StepEngine.Resume(snapshot: snap.engine, origin: origin, resumeAt: resumeAt, gap: r.brewTimeGap))
+        controller.restoreHeaterLoops(snap.heaterLoops, origin: origin)
+        controller.restoreHeaterFaults(snap.heaterFaults ?? [])
         // Channels by name, as `begin` created them.
         let byName = Dictionary(r.channels.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
         for v in backend.rig.vessels {

@@ -20,6 +20,9 @@ public struct BatchSnapshot: Codable, Sendable {
     public var plant: PlantSnapshot?
     /// True while heating waits for the operator after a long gap.
     public var gapHold: Bool
+    /// Heater faults latched until acknowledged (a dead element, a welded SSR): a crash must not
+    /// forget them. Absent in snapshots from before they were kept.
+    public var heaterFaults: [String?]? = nil
 
     public static func decode(_ data: Data) throws -> BatchSnapshot { try JSONDecoder().decode(BatchSnapshot.self, from: data) }
     public func encoded() throws -> Data { try JSONEncoder().encode(self) }
