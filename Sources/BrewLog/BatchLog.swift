@@ -159,7 +159,41 @@ public final class BatchLog {
                 );
                 """)
         }
+        m.registerMigration("v3-acknowledgements") { db in
+            // Requests to acknowledge latched alarms, from `brewctl ack` in another process (or a
+            // terminal): the running batch takes them at its next sample. The database is the one
+            // channel every brewctl process already shares.
+            try db.execute(sql: """
+                CREATE TABLE acknowledgement (
+                    id INTEGER PRIMARY KEY,
+                    batch_id INTEGER NOT NULL REFERENCES batch(id),
+                    wall REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    taken INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+        }
         return m
+    }
+
+    /// Asks the running batch to acknowledge its latched alarms (`brewctl ack`).
+    public func requestAcknowledgement(batch: Int64, by actor: String, wall: Date) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO acknowledgement (batch_id, wall, actor) VALUES (?, ?, ?)",
+                           arguments: [batch, wall.timeIntervalSince1970, actor])
+        }
+    }
+
+    /// The acknowledgements requested for `batch` and not yet taken, oldest first; marks them taken.
+    public func takeAcknowledgements(batch: Int64) throws -> [String] {
+        try write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, actor FROM acknowledgement WHERE batch_id = ? AND taken = 0 ORDER BY id",
+                                        arguments: [batch])
+            if !rows.isEmpty {
+                try db.execute(sql: "UPDATE acknowledgement SET taken = 1 WHERE batch_id = ? AND taken = 0", arguments: [batch])
+            }
+            return rows.map { $0["actor"] as String }
+        }
     }
 
     /// Runs every write `body` makes in one transaction (all or nothing).

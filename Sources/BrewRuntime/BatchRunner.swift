@@ -126,6 +126,8 @@ public final class BatchRunner {
                 if sampling { backend.read(at: now, into: &readings) }
 
                 while let input = console.poll() { handle(input, at: now) }
+                // `brewctl ack` from another terminal or a script, through the batch database.
+                if sampling { for actor in try log.takeAcknowledgements(batch: batchID) { acknowledge(by: actor) } }
                 if gapHold, options.autoConfirm, backend.isSimulated { releaseGapHold(by: "\(options.brewer) (--yes)") }
                 if options.autoConfirm, controller.engine.awaitsConfirmation {
                     _ = controller.confirm(by: "\(options.brewer) (--yes)")
@@ -219,7 +221,17 @@ public final class BatchRunner {
         case .carryOn(let actor):
             controller.pauseHeating(gapHold)
             events.append(ProcessEvent(.alert, "Not aborted: carrying on, heaters back under control", actor: actor))
+        case .acknowledge(let actor):
+            acknowledge(by: actor)
         }
+    }
+
+    /// Clears the latched heater faults, saying which, and by whom (or that there were none).
+    private func acknowledge(by actor: String) {
+        let names = controller.heaterFaults.enumerated().compactMap { i, f in f.map { _ in plan.vessels[i].name } }
+        _ = controller.acknowledgeAll(by: actor)
+        events.append(ProcessEvent(.confirmation, names.isEmpty ? "Acknowledged: no latched alarms"
+                                       : "Acknowledged: \(names.joined(separator: ", ")) may heat again", actor: actor))
     }
 
     private func dispatchEvents(at now: Instant) throws {

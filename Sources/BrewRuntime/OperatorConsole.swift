@@ -11,6 +11,8 @@ public enum OperatorInput: Hashable, Sendable {
     case abort(by: String)
     /// They decided to carry on after an interrupt.
     case carryOn(by: String)
+    /// Acknowledges the latched alarms (a heater held off by a runaway check).
+    case acknowledge(by: String)
 }
 
 /// A snapshot of the run for the live display.

@@ -101,6 +101,9 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             asking = false
             return line == "y" || line == "yes" ? .abort(by: brewer) : .carryOn(by: brewer)
         }
+        if line == "ack" {
+            return .acknowledge(by: brewer)
+        }
         if awaiting {
             awaiting = false
             return .confirm(by: brewer)
@@ -200,7 +203,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             let temp = v.temperature.map { Format.fixed($0.value, 1) } ?? "--.-"
             let target = v.target.map { "/\(Format.fixed($0.value, 1))" } ?? ""
             var text = "\(v.name) \(temp)\(target) °C heat \(Format.fixed(v.demand.value, 0))%\(v.heaterOn ? "▮" : "▯")"
-            if let fault = v.fault { text += " FAULT: \(fault)" }
+            if let fault = v.fault { text += " FAULT: \(fault)" + (fault.contains("until acknowledged") ? " (type ack, Enter)" : "") }
             return text
         }
         return [head, "  " + (vessels.isEmpty ? "all heaters off" : vessels.joined(separator: "  │  "))]
