@@ -48,7 +48,10 @@ public final class SystemdNotifier {
         let message = Array(state.utf8)
         let sent = message.withUnsafeBytes { buf in
             withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, buf.baseAddress, buf.count, Int32(MSG_NOSIGNAL), $0, length) }
+                // Never block the control loop on systemd: a full queue drops this notification.
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, buf.baseAddress, buf.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), $0, length)
+                }
             }
         }
         return sent == message.count

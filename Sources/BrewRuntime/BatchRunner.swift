@@ -60,6 +60,8 @@ public final class BatchRunner {
 
     public let plan: BrewPlan
     public let backend: any RigBackend
+    /// Told that the loop is alive once per healthy sample (systemd and hardware watchdogs).
+    public var supervisor: (any LoopSupervisor)?
     public let log: BatchLog
     public let clock: any LoopClock
     public let console: any OperatorConsole
@@ -111,6 +113,7 @@ public final class BatchRunner {
         do {
             try begin(at: now)
             begun = true
+            supervisor?.started(batch: batchID)
             // Deadlines are counted in whole ticks and samples from the origin, not summed, so
             // rounding never drifts a 1 s sample to 1.1 s over a five-hour brew day.
             let slack = tick.value * 1e-6
@@ -142,7 +145,9 @@ public final class BatchRunner {
 
                 if sampling {
                     try recordSamples(at: now)
-                    console.update(status(at: now))
+                    let current = status(at: now)
+                    console.update(current)
+                    supervisor?.alive(status: "\(current.stepName): \(current.waitingFor)")
                     samples += 1
                     nextSample = origin + samplePeriod * Double(samples)
                     if nextSample <= now {   // the loop fell behind: resynchronise rather than burst
@@ -173,6 +178,7 @@ public final class BatchRunner {
             case .running: outcome = .failed("stopped while running")
             }
             try finish(outcome, at: now)
+            supervisor?.stopping()
             console.finish()
             return Result(outcome: outcome, batchID: batchID, brewTime: brewTime(now), ticks: ticks)
         } catch {

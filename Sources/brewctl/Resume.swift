@@ -127,6 +127,7 @@ func resumeBatch(_ batch: BatchRecord, log: BatchLog, options o: ResumeOptions) 
         options: .init(brewer: who, autoConfirm: o.yes, recipePath: batch.info.recipePath, hardwarePath: rigPath,
                        speedLabel: batch.info.speed, startedAt: batch.info.startedAt),
         resume: point)
+    runner.supervisor = supervisor()
     console.start()
     let result = runner.run()
     if o.stats { print(ResourceUsage.report(wall: Date().timeIntervalSince(started))) }

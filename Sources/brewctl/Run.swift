@@ -149,6 +149,7 @@ struct Run: ParsableCommand {
             plan: plan, backend: backend, log: log, clock: clock, console: console,
             options: .init(brewer: who, autoConfirm: yes, recipePath: recipe, hardwarePath: choice.path,
                            speedLabel: label, startedAt: started))
+        runner.supervisor = supervisor()
         console.start()
         let result = runner.run()
         let wall = Date().timeIntervalSince(started)
@@ -191,6 +192,14 @@ func realRig(_ rig: RigSpec, plan: BrewPlan) throws -> HardwareBrewery {
     // A DS18B20's first conversion takes up to 750 ms: let it finish before the first sample.
     if rig.sensors.contains(where: { needed.sensors.contains($0.id) && $0.part == .ds18b20 }) { usleep(800_000) }
     return brewery
+}
+
+/// systemd's watchdog and a hardware watchdog, when the service has them; a watchdog that is
+/// named but cannot be opened stops the run before anything is switched on.
+func supervisor() -> ServiceSupervisor? {
+    do { return try ServiceSupervisor.fromEnvironment(ProcessInfo.processInfo.environment) } catch {
+        fail("\(error): refusing to run without the watchdog BREWCTL_WATCHDOG names; nothing was switched on", code: 2)
+    }
 }
 
 func printError(_ line: String) {
