@@ -173,7 +173,32 @@ public final class BatchLog {
                 );
                 """)
         }
+        m.registerMigration("v4-operator-requests") { db in
+            // What an operator asks of a running batch from outside its terminal: `ack` (latched
+            // alarms) or `confirm` (the manual step it waits for, or heating after a long gap).
+            try db.execute(sql: "ALTER TABLE acknowledgement ADD COLUMN kind TEXT NOT NULL DEFAULT 'ack'")
+        }
         return m
+    }
+
+    /// Asks the running batch to confirm the manual step it waits for (`brewctl confirm`).
+    public func requestConfirmation(batch: Int64, by actor: String, wall: Date) throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO acknowledgement (batch_id, wall, actor, kind) VALUES (?, ?, ?, 'confirm')",
+                           arguments: [batch, wall.timeIntervalSince1970, actor])
+        }
+    }
+
+    /// Operator requests for `batch` not yet taken, oldest first, as (kind, actor); marks them taken.
+    public func takeOperatorRequests(batch: Int64) throws -> [(kind: String, actor: String)] {
+        try write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT kind, actor FROM acknowledgement WHERE batch_id = ? AND taken = 0 ORDER BY id",
+                                        arguments: [batch])
+            if !rows.isEmpty {
+                try db.execute(sql: "UPDATE acknowledgement SET taken = 1 WHERE batch_id = ? AND taken = 0", arguments: [batch])
+            }
+            return rows.map { (kind: $0["kind"] as String, actor: $0["actor"] as String) }
+        }
     }
 
     /// Asks the running batch to acknowledge its latched alarms (`brewctl ack`).
@@ -181,18 +206,6 @@ public final class BatchLog {
         try write { db in
             try db.execute(sql: "INSERT INTO acknowledgement (batch_id, wall, actor) VALUES (?, ?, ?)",
                            arguments: [batch, wall.timeIntervalSince1970, actor])
-        }
-    }
-
-    /// The acknowledgements requested for `batch` and not yet taken, oldest first; marks them taken.
-    public func takeAcknowledgements(batch: Int64) throws -> [String] {
-        try write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, actor FROM acknowledgement WHERE batch_id = ? AND taken = 0 ORDER BY id",
-                                        arguments: [batch])
-            if !rows.isEmpty {
-                try db.execute(sql: "UPDATE acknowledgement SET taken = 1 WHERE batch_id = ? AND taken = 0", arguments: [batch])
-            }
-            return rows.map { $0["actor"] as String }
         }
     }
 

@@ -129,8 +129,13 @@ public final class BatchRunner {
                 if sampling { backend.read(at: now, into: &readings) }
 
                 while let input = console.poll() { handle(input, at: now) }
-                // `brewctl ack` from another terminal or a script, through the batch database.
-                if sampling { for actor in try log.takeAcknowledgements(batch: batchID) { acknowledge(by: actor) } }
+                // `brewctl ack` / `brewctl confirm` from another terminal, a script or the service's
+                // operator, through the batch database.
+                if sampling {
+                    for request in try log.takeOperatorRequests(batch: batchID) {
+                        handle(request.kind == "confirm" ? .confirm(by: request.actor) : .acknowledge(by: request.actor), at: now)
+                    }
+                }
                 if gapHold, options.autoConfirm, backend.isSimulated { releaseGapHold(by: "\(options.brewer) (--yes)") }
                 if options.autoConfirm, controller.engine.awaitsConfirmation {
                     _ = controller.confirm(by: "\(options.brewer) (--yes)")

@@ -22,16 +22,47 @@ struct Ack: ParsableCommand {
     var db: String?
 
     func run() throws {
+        let (log, target, who) = OperatorRequest.target(batch: batch, brewer: brewer, db: db)
+        try log.requestAcknowledgement(batch: target, by: who, wall: Date())
+        print("Acknowledgement for batch \(target) recorded (\(who)); the running brewctl clears its latched alarms within a second.")
+    }
+}
+
+/// `brewctl confirm`: confirm the manual step the running batch waits for (or let it heat again
+/// after a long gap) from outside its terminal — for a batch running as a service.
+struct Confirm: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Confirm the manual step the running batch waits for (or release heating after a long gap).",
+        discussion: "Exit status 0 when the request was recorded; 2 when there is no batch running."
+    )
+
+    @Option(help: "The batch (default: the one running).")
+    var batch: Int64?
+
+    @Option(help: "Who confirms, for the log (default: $USER).")
+    var brewer: String?
+
+    @Option(help: "The batch database (default as for `brewctl run`).")
+    var db: String?
+
+    func run() throws {
+        let (log, target, who) = OperatorRequest.target(batch: batch, brewer: brewer, db: db)
+        try log.requestConfirmation(batch: target, by: who, wall: Date())
+        print("Confirmation for batch \(target) recorded (\(who)); the running brewctl acts on it within a second.")
+    }
+}
+
+/// The running batch an operator request is for, and who makes it.
+enum OperatorRequest {
+    static func target(batch: Int64?, brewer: String?, db: String?) -> (BatchLog, Int64, String) {
         let env = ProcessInfo.processInfo.environment
         let log: BatchLog
         do { log = try BatchLog(path: db ?? BatchLog.defaultPath(environment: env)) } catch { fail("\(error)", code: 2) }
         // A running batch has no outcome yet and a persisted state, as an interrupted one does.
-        let running = try log.interruptedBatches()
+        let running = (try? log.interruptedBatches()) ?? []
         guard let target = batch ?? running.first?.id, running.contains(where: { $0.id == target }) else {
             fail(batch.map { "batch \($0) is not running" } ?? "no batch is running", code: 2)
         }
-        let who = brewer ?? env["USER"] ?? env["LOGNAME"] ?? accountName() ?? "unknown"
-        try log.requestAcknowledgement(batch: target, by: who, wall: Date())
-        print("Acknowledgement for batch \(target) recorded (\(who)); the running brewctl clears its latched alarms within a second.")
+        return (log, target, brewer ?? env["USER"] ?? env["LOGNAME"] ?? accountName() ?? "unknown")
     }
 }

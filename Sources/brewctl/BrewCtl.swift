@@ -12,6 +12,6 @@ struct BrewCtl: ParsableCommand {
           brewctl log list
           brewctl log export 1 --format csv > batch1.csv
         """,
-        subcommands: [Run.self, Resume.self, Validate.self, Import.self, Log.self, Off.self, Ack.self, HardwareCommand.self]
+        subcommands: [Run.self, Resume.self, Validate.self, Import.self, Log.self, Off.self, Ack.self, Confirm.self, HardwareCommand.self]
     )
 }

@@ -38,14 +38,58 @@ final class AcknowledgeTests: XCTestCase {
         XCTAssertTrue(detail.events.contains { $0.message == "Acknowledged: HLT may heat again" && $0.actor == "bob" })
     }
 
-    func testBrewctlAckRequestsAreTakenOnce() throws {
+    func testOperatorRequestsAreTakenOnceInOrder() throws {
         let log = try BatchLog.inMemory()
         let batch = try log.startBatch(BatchInfo(recipeName: "t", recipePath: "t.toml", hardwarePath: "h.toml", brewer: "ann",
                                                  startedAt: Date(), simulated: true, speed: "fast"))
-        XCTAssertEqual(try log.takeAcknowledgements(batch: batch), [])
+        XCTAssertTrue(try log.takeOperatorRequests(batch: batch).isEmpty)
         try log.requestAcknowledgement(batch: batch, by: "bob", wall: Date())
-        try log.requestAcknowledgement(batch: batch, by: "carol", wall: Date())
-        XCTAssertEqual(try log.takeAcknowledgements(batch: batch), ["bob", "carol"])
-        XCTAssertEqual(try log.takeAcknowledgements(batch: batch), [], "each request is acted on once")
+        try log.requestConfirmation(batch: batch, by: "carol", wall: Date())
+        let taken = try log.takeOperatorRequests(batch: batch)
+        XCTAssertEqual(taken.map(\.kind), ["ack", "confirm"])
+        XCTAssertEqual(taken.map(\.actor), ["bob", "carol"])
+        XCTAssertTrue(try log.takeOperatorRequests(batch: batch).isEmpty, "each request is acted on once")
+    }
+
+    /// Stands in for `brewctl confirm` in another process: writes the request into the batch
+    /// database while the batch runs, as soon as it waits for the brewer.
+    final class ConfirmFromOutside: OperatorConsole {
+        let log: BatchLog
+        var requested = false
+        var events: [ProcessEvent] = []
+        var brewTime = Seconds.zero
+        init(log: BatchLog) { self.log = log }
+        func show(_ event: ProcessEvent, at brewTime: Seconds) {
+            events.append(event)
+            if event.kind == .prompt, !requested {
+                requested = true
+                try? log.requestConfirmation(batch: 1, by: "carol", wall: Date())
+            }
+        }
+        func update(_ status: RunStatus) { brewTime = status.brewTime }
+        var aborted = false
+        func poll() -> OperatorInput? {
+            guard brewTime.value > 600, !aborted else { return nil }
+            aborted = true   // once: poll is asked again until it says nothing
+            return .abort(by: "carol")
+        }
+        func finish() {}
+    }
+
+    func testAManualStepIsConfirmedThroughTheBatchDatabase() throws {
+        let rig = try HardwareLoader.load(path: shipped("Hardware/sim.toml"))
+        let plan = try BrewPlan.bind(try RecipeLoader.load(path: shipped("Recipes/ipa.toml")), to: rig)
+        let log = try BatchLog.inMemory()
+        let console = ConfirmFromOutside(log: log)
+        let runner = BatchRunner(plan: plan, backend: try SimulatedBrewery(rig: rig), log: log, clock: SimulationClock(speed: nil),
+                                 console: console,
+                                 options: .init(brewer: "ci", autoConfirm: false, recipePath: "Recipes/ipa.toml", hardwarePath: "Hardware/sim.toml",
+                                                speedLabel: "fast", startedAt: Date(timeIntervalSince1970: 1_790_000_000)))
+        _ = runner.run()
+        let confirmed = try XCTUnwrap(console.events.first { $0.kind == .confirmation })
+        XCTAssertEqual(confirmed.message, "Confirmed: Fill the HLT")
+        XCTAssertEqual(confirmed.actor, "carol")
+        XCTAssertTrue(console.events.contains { $0.kind == .stepStarted && $0.message.hasSuffix("Heat strike water") },
+                      "and the brew day went on")
     }
 }
