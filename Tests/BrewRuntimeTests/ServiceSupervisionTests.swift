@@ -65,7 +65,7 @@ final class ServiceSupervisionTests: XCTestCase {
         var size: Int32 = 8 << 20   // room for a whole brew day's notifications
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         let dog = dir.appendingPathComponent("watchdog").path
-        FileManager.default.createFile(atPath: dog, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: dog, contents: nil))
 
         // Read as systemd does, while it runs (the kernel queues only a few hundred datagrams).
         let received = Received()
