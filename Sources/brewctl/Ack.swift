@@ -12,17 +12,10 @@ struct Ack: ParsableCommand {
         discussion: "Exit status 0 when the request was recorded; 2 when there is no batch running."
     )
 
-    @Option(help: "The batch to acknowledge (default: the one running).")
-    var batch: Int64?
-
-    @Option(help: "Who acknowledges, for the log (default: $USER).")
-    var brewer: String?
-
-    @Option(help: "The batch database (default as for `brewctl run`).")
-    var db: String?
+    @OptionGroup var request: OperatorRequest
 
     func run() throws {
-        let (log, target, who) = OperatorRequest.target(batch: batch, brewer: brewer, db: db)
+        let (log, target, who) = request.target()
         try log.requestAcknowledgement(batch: target, by: who, wall: Date())
         print("Acknowledgement for batch \(target) recorded (\(who)); the running brewctl clears its latched alarms within a second.")
     }
@@ -36,25 +29,27 @@ struct Confirm: ParsableCommand {
         discussion: "Exit status 0 when the request was recorded; 2 when there is no batch running."
     )
 
-    @Option(help: "The batch (default: the one running).")
-    var batch: Int64?
-
-    @Option(help: "Who confirms, for the log (default: $USER).")
-    var brewer: String?
-
-    @Option(help: "The batch database (default as for `brewctl run`).")
-    var db: String?
+    @OptionGroup var request: OperatorRequest
 
     func run() throws {
-        let (log, target, who) = OperatorRequest.target(batch: batch, brewer: brewer, db: db)
+        let (log, target, who) = request.target()
         try log.requestConfirmation(batch: target, by: who, wall: Date())
         print("Confirmation for batch \(target) recorded (\(who)); the running brewctl acts on it within a second.")
     }
 }
 
-/// The running batch an operator request is for, and who makes it.
-enum OperatorRequest {
-    static func target(batch: Int64?, brewer: String?, db: String?) -> (BatchLog, Int64, String) {
+/// Which running batch an operator request is for, and who makes it (`ack`, `confirm`).
+struct OperatorRequest: ParsableArguments {
+    @Option(help: "The batch (default: the one running).")
+    var batch: Int64?
+
+    @Option(help: "Who it is, for the log (default: $USER).")
+    var brewer: String?
+
+    @Option(help: "The batch database (default as for `brewctl run`).")
+    var db: String?
+
+    func target() -> (BatchLog, Int64, String) {
         let env = ProcessInfo.processInfo.environment
         let log: BatchLog
         do { log = try BatchLog(path: db ?? BatchLog.defaultPath(environment: env)) } catch { fail("\(error)", code: 2) }
