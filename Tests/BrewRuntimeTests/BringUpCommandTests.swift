@@ -9,17 +9,7 @@ import XCTest
 /// `brewctl off` and `brewctl hardware pulse` on a rig whose outputs are Modbus coils and a drive,
 /// against a pymodbus server on loopback: what the member wiring the rig and the service run.
 final class BringUpCommandTests: XCTestCase {
-    var executable: URL {
-        get throws {
-            let candidates = [Bundle.main.bundleURL.appendingPathComponent("brewctl"),
-                              Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl"),
-                              repositoryRoot.appendingPathComponent(".build/debug/brewctl")]
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("brewctl executable not built next to the tests")
-            }
-            return found
-        }
-    }
+    var executable: URL { get throws { try brewctlExecutable() } }
 
     func rigFile(port: Int) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-bringup-\(UUID().uuidString)")

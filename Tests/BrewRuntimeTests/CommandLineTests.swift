@@ -3,19 +3,7 @@ import XCTest
 
 /// Runs the real `brewctl` executable the way a brewer and a script would.
 final class CommandLineTests: XCTestCase {
-    private var executable: URL {
-        get throws {
-            let candidates = [
-                Bundle.main.bundleURL.appendingPathComponent("brewctl"),
-                Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl"),
-                repositoryRoot.appendingPathComponent(".build/debug/brewctl"),
-            ]
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("brewctl executable not built next to the tests (looked in \(candidates.map(\.path)))")
-            }
-            return found
-        }
-    }
+    private var executable: URL { get throws { try brewctlExecutable() } }
 
     private struct Output {
         var status: Int32

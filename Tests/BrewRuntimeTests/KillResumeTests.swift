@@ -11,18 +11,7 @@ import XCTest
 /// restored on resume (docs/logging.md, "Resume after a crash"): brew time does not advance while
 /// brewctl is down, and a real rig's vessels simply go on existing.
 final class KillResumeTests: XCTestCase {
-    private var executable: URL {
-        get throws {
-            let candidates = [
-                Bundle.main.bundleURL.appendingPathComponent("brewctl"),
-                Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl"),
-            ]
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("brewctl executable not built next to the tests (looked in \(candidates.map(\.path)))")
-            }
-            return found
-        }
-    }
+    private var executable: URL { get throws { try brewctlExecutable(orDebugBuild: false) } }
 
     private func start(_ arguments: [String]) throws -> Process {
         let process = Process()

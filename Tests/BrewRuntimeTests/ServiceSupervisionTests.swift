@@ -17,17 +17,7 @@ final class Received: @unchecked Sendable {
 /// the healthy loop, feeds a hardware watchdog the same way and closes it cleanly at the end — and
 /// refuses to run at all when the watchdog it was given cannot be opened.
 final class ServiceSupervisionTests: XCTestCase {
-    var executable: URL {
-        get throws {
-            let candidates = [Bundle.main.bundleURL.appendingPathComponent("brewctl"),
-                              Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl"),
-                              repositoryRoot.appendingPathComponent(".build/debug/brewctl")]
-            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-                throw XCTSkip("brewctl executable not built next to the tests")
-            }
-            return found
-        }
-    }
+    var executable: URL { get throws { try brewctlExecutable() } }
 
     func brewctl(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stderr: String) {
         let p = Process()

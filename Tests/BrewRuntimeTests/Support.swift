@@ -2,6 +2,7 @@ import BrewCore
 import BrewProcess
 import BrewRuntime
 import Foundation
+import XCTest
 
 /// The repository root, found from this file (tests read the shipped recipes and rigs).
 let repositoryRoot: URL = {
@@ -17,6 +18,18 @@ let repositoryRoot: URL = {
 }()
 
 func shipped(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
+
+/// The `brewctl` executable built with these tests (next to the test bundle), else the
+/// repository's debug build when `orDebugBuild`; skips the test when there is none.
+func brewctlExecutable(orDebugBuild: Bool = true) throws -> URL {
+    var candidates = [Bundle.main.bundleURL.appendingPathComponent("brewctl"),
+                      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl")]
+    if orDebugBuild { candidates.append(repositoryRoot.appendingPathComponent(".build/debug/brewctl")) }
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw XCTSkip("brewctl executable not built next to the tests (looked in \(candidates.map(\.path)))")
+    }
+    return found
+}
 
 /// A console that records everything and answers prompts from a script.
 final class RecordingConsole: OperatorConsole {

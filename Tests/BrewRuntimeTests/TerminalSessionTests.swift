@@ -26,7 +26,7 @@ final class TerminalSessionTests: XCTestCase {
             guard master >= 0, grantPT(master) == 0, unlockPT(master) == 0, ptsNameR(master, &name, name.count) == 0 else {
                 throw XCTSkip("no pseudo-terminals on this machine")
             }
-            slavePath = String(cString: name)
+            slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
 
         deinit { close(master) }
@@ -55,12 +55,7 @@ final class TerminalSessionTests: XCTestCase {
     }
 
     func testEnterConfirmsAndCtrlCAsksBeforeAborting() throws {
-        let executable = repositoryRoot.appendingPathComponent(".build/debug/brewctl")
-        let candidates = [Bundle.main.bundleURL.appendingPathComponent("brewctl"),
-                          Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl"), executable]
-        guard let brewctl = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("brewctl executable not built next to the tests")
-        }
+        let brewctl = try brewctlExecutable()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-tty-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("batches.sqlite").path
