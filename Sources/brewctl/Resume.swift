@@ -36,10 +36,7 @@ struct Resume: ParsableCommand {
     @Option(help: "Who is brewing, for the log (default: $USER).")
     var brewer: String?
 
-    func validate() throws {
-        if fast && speed != nil { throw ValidationError("Use either --fast or --speed, not both.") }
-        if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed must be a positive number, e.g. 60.") }
-    }
+    func validate() throws { try validatePace(fast: fast, speed: speed) }
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment

@@ -48,10 +48,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Start a new batch even if one was interrupted (that one is marked abandoned in the log).")
     var new = false
 
-    func validate() throws {
-        if fast && speed != nil { throw ValidationError("Use either --fast or --speed, not both.") }
-        if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed must be a positive number, e.g. 60.") }
-    }
+    func validate() throws { try validatePace(fast: fast, speed: speed) }
 
     func run() throws {
         let started = Date()
@@ -200,6 +197,12 @@ func supervisor() -> ServiceSupervisor? {
     do { return try ServiceSupervisor.fromEnvironment(ProcessInfo.processInfo.environment) } catch {
         fail("\(error): refusing to run without the watchdog BREWCTL_WATCHDOG names; nothing was switched on", code: 2)
     }
+}
+
+/// `--fast` and `--speed` (simulation only), shared by `run` and `resume`.
+func validatePace(fast: Bool, speed: Double?) throws {
+    if fast && speed != nil { throw ValidationError("Use either --fast or --speed, not both.") }
+    if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed must be a positive number, e.g. 60.") }
 }
 
 func printError(_ line: String) {
