@@ -46,8 +46,7 @@ public enum HardwareCheck {
             switch result {
             case .failure(let error):
                 row.error = error.description
-                // The device answered but said something wrong: it is there.
-                row.found = ![.noDevice, .timeout, .io].contains(error.kind)
+                row.found = answered(despite: error)
             case .success(let sensor):
                 row.found = true
                 do throws(BusError) {
@@ -56,11 +55,17 @@ public enum HardwareCheck {
                     if !plausible(v, spec.quantity) { row.error = "implausible \(spec.quantity.rawValue) reading" }
                 } catch {
                     row.error = error.description
-                    row.found = ![.noDevice, .timeout, .io].contains(error.kind)
+                    row.found = answered(despite: error)
                 }
             }
             return row
         }
+    }
+
+    /// Whether a device that failed was there all the same (it answered, but wrongly: a bad ID,
+    /// a CRC, an exception) rather than silent or unreachable.
+    static func answered(despite error: BusError) -> Bool {
+        ![.noDevice, .timeout, .io].contains(error.kind)
     }
 
     static func format(_ v: Double, _ q: RigSpec.Sensor.Measured) -> String {
@@ -96,7 +101,7 @@ public enum HardwareCheck {
         rig.outputs.map { output in
             var row = Row(id: output.id, what: "output: \(output.kind.rawValue)", location: location(output), found: true, value: "off", error: nil)
             do throws(BusError) { try outputs.set(output.id, on: false) } catch {
-                row.found = ![.noDevice, .timeout, .io].contains(error.kind)
+                row.found = answered(despite: error)
                 row.value = ""
                 row.error = error.description
             }
