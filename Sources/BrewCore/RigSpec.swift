@@ -12,9 +12,9 @@ public struct RigSpec: Hashable, Sendable {
     public var sensors: [Sensor]
     public var outputs: [Output]
     public var vessels: [Vessel]
-    /// Conditions under which outputs may run (parsed and validated; enforced by a later release).
+    /// Conditions under which outputs may run (enforced at the outputs by `HardwareBrewery`).
     public var interlocks: [Interlock] = []
-    /// Supply circuits shared by several heaters, with their limit.
+    /// Supply circuits shared by several heaters, with their limit (the tick's power budget keeps to it).
     public var circuits: [Circuit] = []
     /// Seed for the simulated brewery's noise, so a simulated brew day is reproducible.
     public var simulationSeed: UInt64
