@@ -32,19 +32,22 @@ let package = Package(
         .target(name: "BrewLinux", dependencies: ["BrewCore", "BrewHAL", "CGPIOD", "CI2C", "CModbus"]),
         // A rig's devices on real buses: outputs, sensors, bring-up checks. The only module above both
         // the drivers and the Linux backends, so neither has to know the other.
-        .target(name: "BrewRig", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewLinux", "BrewProcess", "BrewRuntime"]),
+        // A rig's devices through their drivers on any buses (real or simulated): sensors, voting
+        // between redundant probes, outputs, interlocks, bus recovery. Knows no bus library.
+        .target(name: "BrewRigIO", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewControl", "BrewProcess"]),
+        .target(name: "BrewRig", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewLinux", "BrewProcess", "BrewRuntime", "BrewRigIO"]),
         .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "BrewImport", dependencies: ["BrewCore", "BrewConfig"]),
         .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "BrewRuntime", dependencies: [
-            "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewLog",
+            "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewLog", "BrewRigIO",
         ]),
         .executableTarget(name: "brewctl", dependencies: [
-            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux", "BrewRig", "BrewDrivers",
+            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux", "BrewRig", "BrewRigIO", "BrewDrivers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .executableTarget(name: "rigbench", dependencies: ["BrewCore", "BrewConfig", "BrewHAL", "BrewProcess", "BrewRig", "BrewSim"]),
+        .executableTarget(name: "rigbench", dependencies: ["BrewCore", "BrewConfig", "BrewHAL", "BrewProcess", "BrewRig", "BrewRigIO", "BrewSim"]),
 
         .testTarget(name: "BrewCoreTests", dependencies: ["BrewCore"]),
         .testTarget(name: "BrewControlTests", dependencies: ["BrewControl", "BrewCore"]),
@@ -56,12 +59,12 @@ let package = Package(
                     exclude: ["Peers"]),   // the Python peers are run, not built
         .testTarget(name: "BrewConfigTests", dependencies: ["BrewConfig", "BrewCore"]),
         .testTarget(name: "BrewRigTests", dependencies: ["BrewRig", "BrewLinux", "BrewDrivers", "BrewHAL", "BrewConfig", "BrewCore",
-                                                     "BrewSim", "BrewProcess", "BrewRuntime", "BrewTestSupport"]),
+                                                     "BrewSim", "BrewProcess", "BrewRuntime", "BrewRigIO", "BrewTestSupport"]),
         .testTarget(name: "BrewImportTests", dependencies: ["BrewImport", "BrewConfig", "BrewCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
-            "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore", "BrewLinux", "BrewTestSupport",
+            "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore", "BrewLinux", "BrewRigIO", "BrewHAL", "BrewTestSupport",
         ]),
     ]
 )

@@ -30,20 +30,20 @@ public enum HardwareLoader {
     static let siteKeys = ["altitude", "ambient", "mains_water"]
     static let controlKeys = ["tick", "sample_period", "stale_after"]
     static let busKeys = ["type", "adapter", "chip", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries",
-                          "host", "port", "i2c_bus", "address", "part", "channel"]
+                          "host", "port", "i2c_bus", "address", "part", "channel", "reset_output", "reset_time"]
     static let sensorKeys = ["type", "bus", "address", "offset", "scale", "rom", "channel", "front_end", "beta", "r25",
                              "nominal_resistance", "series_resistor", "supply", "full_scale", "unit", "register", "register_type",
                              "data_type", "word_order", "quantity", "line", "k_factor", "active_low", "wet_when"]
     static let outputKeys = ["type", "bus", "line", "active_low", "unit", "coil", "register", "scale", "max_speed"]
     static let vesselKeys = ["role", "name", "capacity", "sensor", "heater", "recirculation_pump", "chiller_valve",
                              "max_temperature", "simulation", "pump", "flow_meter", "level_switch", "gravity_sensor", "head_sensor",
-                             "distillate_meter", "coolant_flow", "receivers", "min_volume"]
+                             "distillate_meter", "coolant_flow", "receivers", "min_volume", "sensors", "probe_tolerance", "min_flow"]
     static let receiverKeys = ["name", "valve"]
     static let heaterKeys = ["output", "power", "window", "minimum_on", "minimum_off", "maximum_duty", "boil_power", "pid"]
     static let pidKeys = ["kp", "ti", "td"]
     static let simulationKeys = ["empty_heat_capacity", "heat_loss", "heater_efficiency", "sensor_lag", "sensor_dead_time",
-                                 "sensor_noise", "chiller_transfer", "initial_volume"]
-    static let interlockKeys = ["output", "requires", "name", "reason"]
+                                 "sensor_noise", "chiller_transfer", "initial_volume", "pump_flow", "coolant_flow"]
+    static let interlockKeys = ["output", "requires", "name", "reason", "action", "grace"]
     static let conditionKeys = ["sensor", "output", "is", "above", "below"]
     static let circuitKeys = ["limit", "current", "voltage", "heaters"]
     static let backends = ["simulated", "linux"]
@@ -75,15 +75,49 @@ public enum HardwareLoader {
         let vessels = readVessels(root, sensors: sensors, outputs: outputs, control: control)
         let interlocks = readInterlocks(root, sensors: sensors, outputs: outputs)
         let circuits = readCircuits(root, outputs: outputs, vessels: vessels ?? [])
+        let resetsOK = checkBusResets(root, buses: buses, outputs: outputs)
         root.checkKeys(known: rootKeys)
 
         let seedOK = !root.contains("seed") || seed != nil
         let backendOK = !root.contains("backend") || backend != nil
-        guard let name, backendOK, seedOK, let site, let control, buses.ok, sensors.ok, outputs.ok,
+        guard let name, backendOK, seedOK, let site, let control, buses.ok, sensors.ok, outputs.ok, resetsOK,
               let vessels, let interlocks, let circuits else { return nil }
         return RigSpec(name: name, source: source, backend: backend ?? .simulated, site: site, control: control,
                        buses: buses.valid, sensors: sensors.valid, outputs: outputs.valid,
                        vessels: vessels, interlocks: interlocks, circuits: circuits, simulationSeed: UInt64(seed ?? 1))
+    }
+
+    /// Each bus's `reset_output` must be a `bus_reset` output, used by that bus alone.
+    static func checkBusResets(_ root: TableReader, buses: Declared<RigSpec.Bus>, outputs: Declared<RigSpec.Output>) -> Bool {
+        var ok = true
+        var users: [String: String] = [:]
+        for bus in buses.valid {
+            guard let reset = bus.reset else { continue }
+            let path = ConfigPath.root.appending("buses").appending(bus.id).appending("reset_output")
+            let resets = outputs.valid.filter { $0.kind == .busReset }.map(\.id)
+            guard let output = outputs.valid.first(where: { $0.id == reset.output }) else {
+                if !outputs.ids.contains(reset.output) {
+                    root.diagnostics.report(path, .value, "there is no output `\(reset.output)`",
+                                            expected: resets.isEmpty ? "an output of type \"bus_reset\" under [outputs]" : "one of " + Suggest.list(resets),
+                                            suggestion: Suggest.closest(to: reset.output, in: outputs.ids).map { "did you mean `\($0)`?" })
+                }
+                ok = false
+                continue
+            }
+            guard output.kind == .busReset else {
+                root.diagnostics.report(path, .value, "output `\(output.id)` is a \(kindName(output.kind)), not a bus_reset",
+                                        expected: "an output of type \"bus_reset\": on = the bus's power cut")
+                ok = false
+                continue
+            }
+            if let other = users[output.id] {
+                root.diagnostics.report(path, .value, "output `\(output.id)` already resets bus `\(other)`", expected: "one reset output per bus")
+                ok = false
+                continue
+            }
+            users[output.id] = bus.id
+        }
+        return ok
     }
 
     static func readSite(_ root: TableReader) -> RigSpec.Site? {
@@ -266,25 +300,43 @@ public enum HardwareLoader {
                         kind = .i2c(adapter: adapter)
                     }
                 }
-                bus.checkKeys(known: busKeys, applicable: ["type", "adapter"])
+                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "adapter"])
             case "gpio":
                 if let chip = bus.string("chip", required: true, expected: "a GPIO chip name or label in quotes, like \"gpiochip0\"") {
                     kind = .gpio(chip: chip)
                 }
-                bus.checkKeys(known: busKeys, applicable: ["type", "chip"])
+                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "chip"])
             case "modbus_rtu":
                 kind = readModbusRTU(bus, id: id, slots: slots).map { .modbusRTU($0) }
-                bus.checkKeys(known: busKeys, applicable: ["type", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries"])
+                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries"])
             case "modbus_tcp":
                 kind = readModbusTCP(bus, id: id, slots: slots).map { .modbusTCP($0) }
-                bus.checkKeys(known: busKeys, applicable: ["type", "host", "port", "timeout", "retries"])
+                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "host", "port", "timeout", "retries"])
             case "onewire":
                 kind = readOneWire(bus, id: id, i2cBuses: i2cBuses, busIDs: busIDs, slots: slots).map { .oneWire($0) }
-                bus.checkKeys(known: busKeys, applicable: ["type", "i2c_bus", "address", "part", "channel"])
+                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "i2c_bus", "address", "part", "channel"])
             default:
                 bus.checkKeys(known: busKeys)
             }
-            if let kind { out.valid.append(RigSpec.Bus(id: id, kind: kind)) } else { out.ok = false }
+            // The reset output is checked once the outputs are read (`checkBusResets`).
+            var reset: RigSpec.Bus.Reset?
+            var resetOK = true
+            if bus.contains("reset_output") {
+                if let output = bus.string("reset_output", expected: "the id of a bus_reset output from [outputs]") {
+                    var time: Double? = 0.5
+                    if bus.contains("reset_time") {
+                        time = bus.quantity("reset_time", .duration, bounds: .between(0.01, 5, Show.duration), context: "how long the bus is unpowered")
+                    }
+                    if let time { reset = RigSpec.Bus.Reset(output: output, time: Seconds(time)) } else { resetOK = false }
+                } else {
+                    resetOK = false
+                }
+            } else if bus.contains("reset_time") {
+                bus.report("reset_time", .key, "`reset_time` needs a `reset_output` to cut the bus's power with",
+                           expected: "reset_output = \"i2c_power\" with it")
+                resetOK = false
+            }
+            if let kind, resetOK { out.valid.append(RigSpec.Bus(id: id, kind: kind, reset: reset)) } else { out.ok = false }
         }
         if t.table.entries.count != out.ids.count { out.ok = false }
         return out
@@ -623,9 +675,10 @@ public enum HardwareLoader {
             let part = sensor.choice("type", required: true, what: "sensor type", options: parts) { word in
                 RigSpec.Sensor.Part(rawValue: word.lowercased().replacingOccurrences(of: "-", with: "_"))
             }
-            if simulated, let part, part != .mcp9808 {
-                sensor.report("type", .value, "the simulated brewery simulates mcp9808 probes only; use backend = \"linux\" for \(partName(part))",
-                              expected: "type = \"mcp9808\" on a simulated rig")
+            if simulated, let part, ![.mcp9808, .modbusRegister, .levelSwitch, .pulseFlowMeter].contains(part) {
+                sensor.report("type", .value, "the simulated brewery simulates mcp9808 probes, Modbus registers, level switches and pulse flow meters; "
+                              + "use backend = \"linux\" for \(partName(part))",
+                              expected: "type = \"mcp9808\", \"modbus_register\", \"level_switch\" or \"pulse_flow_meter\" on a simulated rig")
                 ok = false
             }
             let category = part.map(busCategory)
@@ -993,25 +1046,43 @@ public enum HardwareLoader {
         }
 
         /// Checks that `reader[key]` names a sensor `want` accepts that no vessel uses yet.
-        func sensorReference(_ reader: TableReader, _ key: String, _ want: SensorWant, vessel: String, required: Bool) -> String?? {
-            guard reader.contains(key) || required else { return .some(nil) }
-            guard let id = reader.string(key, required: required, expected: "the id of \(want.name) from [sensors]") else { return nil }
+        func sensorReference(_ reader: TableReader, _ key: String, _ want: SensorWant, vessel: String, required: Bool,
+                             at path: ConfigPath? = nil, value: ConfigValue? = nil) -> String?? {
+            func report(_ message: String, expected: String? = nil, suggestion: String? = nil) {
+                if let path {
+                    reader.diagnostics.report(path, .value, message, expected: expected, suggestion: suggestion)
+                } else {
+                    reader.report(key, .value, message, expected: expected, suggestion: suggestion)
+                }
+            }
+            let id: String
+            if let value {
+                guard case .string(let s) = value, !s.allSatisfy(\.isWhitespace) else {
+                    report("found \(value.typeDescription)", expected: "the id of \(want.name) from [sensors], in quotes")
+                    return nil
+                }
+                id = s
+            } else {
+                guard reader.contains(key) || required else { return .some(nil) }
+                guard let s = reader.string(key, required: required, expected: "the id of \(want.name) from [sensors]") else { return nil }
+                id = s
+            }
             let candidates = sensors.valid.filter(want.accepts).map(\.id)
             guard let sensor = sensors.valid.first(where: { $0.id == id }) else {
                 if sensors.ids.contains(id) { return nil }  // reported at the sensor
-                reader.report(key, .value, "there is no sensor `\(id)`",
-                              expected: candidates.isEmpty ? "\(want.name) defined under [sensors]" : "one of " + Suggest.list(candidates),
-                              suggestion: Suggest.closest(to: id, in: sensors.ids).map { "did you mean `\($0)`?" })
+                report("there is no sensor `\(id)`",
+                       expected: candidates.isEmpty ? "\(want.name) defined under [sensors]" : "one of " + Suggest.list(candidates),
+                       suggestion: Suggest.closest(to: id, in: sensors.ids).map { "did you mean `\($0)`?" })
                 return nil
             }
             guard want.accepts(sensor) else {
-                reader.report(key, .value, "sensor `\(id)` is \(describe(sensor)), not \(want.name)",
-                              expected: candidates.isEmpty ? "\(want.name) defined under [sensors]" : "one of " + Suggest.list(candidates))
+                report("sensor `\(id)` is \(describe(sensor)), not \(want.name)",
+                       expected: candidates.isEmpty ? "\(want.name) defined under [sensors]" : "one of " + Suggest.list(candidates))
                 return nil
             }
             if let other = sensorUsers[id] {
-                reader.report(key, .value, other.vessel == vessel ? "sensor `\(id)` is already this vessel's `\(other.key)`"
-                                                                 : "sensor `\(id)` already measures vessel `\(other.vessel)`")
+                report(other.vessel == vessel ? "sensor `\(id)` is already this vessel's `\(other.key)`"
+                                              : "sensor `\(id)` already measures vessel `\(other.vessel)`")
                 return nil
             }
             sensorUsers[id] = (vessel, key)
@@ -1032,7 +1103,52 @@ public enum HardwareLoader {
             }
             let name = v.contains("name") ? v.string("name", expected: "the name shown on screen, in quotes") : (role?.displayName ?? id)
             let capacity = v.quantity("capacity", .volume, required: true, bounds: .positive(max: 10_000, Show.litres), context: "a vessel")
-            let sensor = sensorReference(v, "sensor", .temperature, vessel: id, required: true) ?? nil
+            // One probe (`sensor`), or redundant probes that vote (`sensors`, the main one first).
+            var sensor: String?
+            var redundant: [String]? = []
+            if v.contains("sensors") {
+                if v.contains("sensor") {
+                    v.report("sensors", .key, "a vessel names its probe with `sensor` or its probes with `sensors`, not both",
+                             expected: "sensors = [\"a\", \"b\", \"c\"] alone")
+                    redundant = nil
+                } else if let items = v.array("sensors", expected: "a list of temperature sensor ids like [\"mash_probe_a\", \"mash_probe_b\"]") {
+                    var ids: [String] = []
+                    for (n, item) in items.enumerated() {
+                        let ipath = v.path.appending("sensors").appending(index: n)
+                        if let sid = sensorReference(v, "sensors", .temperature, vessel: id, required: true, at: ipath, value: item) ?? nil {
+                            ids.append(sid)
+                        } else {
+                            redundant = nil
+                        }
+                    }
+                    if items.isEmpty {
+                        v.report("sensors", .value, "the list of probes is empty", expected: "at least one temperature sensor id")
+                        redundant = nil
+                    }
+                    if redundant != nil, let first = ids.first {
+                        sensor = first
+                        redundant = Array(ids.dropFirst())
+                    }
+                } else {
+                    redundant = nil
+                }
+            } else {
+                sensor = sensorReference(v, "sensor", .temperature, vessel: id, required: true) ?? nil
+            }
+            var probeTolerance: Double? = 2
+            if v.contains("probe_tolerance") {
+                probeTolerance = v.quantity("probe_tolerance", .temperatureDifference, bounds: .positive(max: 20, Show.kelvin),
+                                            context: "how far redundant probes may disagree")
+                if probeTolerance != nil, (redundant ?? []).isEmpty, redundant != nil {
+                    v.report("probe_tolerance", .key, "`probe_tolerance` applies to a vessel with several probes",
+                             expected: "sensors = [\"a\", \"b\"] with it, or no probe_tolerance")
+                    probeTolerance = nil
+                }
+            }
+            var minFlow: Double? = 1
+            if v.contains("min_flow") {
+                minFlow = v.quantity("min_flow", .flow, bounds: .positive(max: 1000, Show.plain), context: "the least flow that counts as pumping")
+            }
 
             var heater: RigSpec.Heater??
             if v.contains("heater") {
@@ -1113,13 +1229,18 @@ public enum HardwareLoader {
             v.checkKeys(known: vesselKeys)
 
             if vesselOK, let role, roleOK, let name, let capacity, let sensor, let heater, let recirculation, let valve, let maxTemperature,
-               let simulation, let pump, let flowMeter, let levelSwitch, let gravity, let head, let distillate, let coolant, let minVolume {
-                out.append(RigSpec.Vessel(id: id, role: role, name: name, capacity: Litres(capacity), temperatureSensor: sensor,
-                                          heater: heater, recirculationPump: recirculation, chillerValve: valve,
-                                          maxTemperature: Celsius(maxTemperature), simulation: simulation,
-                                          pump: pump, flowMeter: flowMeter, levelSwitch: levelSwitch, gravitySensor: gravity,
-                                          headSensor: head, distillateMeter: distillate, coolantFlow: coolant,
-                                          receivers: receivers, minVolume: minVolume.map(Litres.init)))
+               let simulation, let pump, let flowMeter, let levelSwitch, let gravity, let head, let distillate, let coolant, let minVolume,
+               let redundant, let probeTolerance, let minFlow {
+                var vessel = RigSpec.Vessel(id: id, role: role, name: name, capacity: Litres(capacity), temperatureSensor: sensor,
+                                            heater: heater, recirculationPump: recirculation, chillerValve: valve,
+                                            maxTemperature: Celsius(maxTemperature), simulation: simulation,
+                                            pump: pump, flowMeter: flowMeter, levelSwitch: levelSwitch, gravitySensor: gravity,
+                                            headSensor: head, distillateMeter: distillate, coolantFlow: coolant,
+                                            receivers: receivers, minVolume: minVolume.map(Litres.init))
+                vessel.redundantSensors = redundant
+                vessel.probeTolerance = Kelvin(probeTolerance)
+                vessel.minFlow = minFlow
+                out.append(vessel)
             } else {
                 ok = false
             }
@@ -1158,6 +1279,16 @@ public enum HardwareLoader {
             if r.contains("name") { name = r.string("name", expected: "the interlock's name in quotes").map { .some($0) } }
             var reason: String?? = .some(nil)
             if r.contains("reason") { reason = r.string("reason", expected: "why, in quotes, shown when it holds the output off").map { .some($0) } }
+            var action: RigSpec.Interlock.Action? = .hold
+            if r.contains("action") {
+                action = r.choice("action", what: "interlock action", options: RigSpec.Interlock.Action.allCases.map(\.rawValue)) {
+                    RigSpec.Interlock.Action(rawValue: $0.lowercased())
+                }
+            }
+            var grace: Double? = 0
+            if r.contains("grace") {
+                grace = r.quantity("grace", .duration, bounds: .nonNegative(max: 3600, Show.duration), context: "an interlock's grace time")
+            }
             var conditions: [RigSpec.Interlock.Condition]? = []
             if let list = r.array("requires", required: true, expected: "a list of conditions like [{ sensor = \"kettle_level\", is = \"wet\" }]") {
                 if list.isEmpty {
@@ -1181,8 +1312,9 @@ public enum HardwareLoader {
                 conditions = nil
             }
             r.checkKeys(known: interlockKeys)
-            if let output, let conditions, let name, let reason {
-                out.append(RigSpec.Interlock(output: output, requires: conditions, name: name, reason: reason))
+            if let output, let conditions, let name, let reason, let action, let grace {
+                out.append(RigSpec.Interlock(output: output, requires: conditions, name: name, reason: reason, action: action,
+                                             grace: Seconds(grace)))
             } else {
                 ok = false
             }
@@ -1422,7 +1554,10 @@ public enum HardwareLoader {
             chillerTransfer: value("chiller_transfer", .heatTransfer, .nonNegative(max: 1e6, Show.wattsPerKelvin), d.chillerTransfer),
             initialVolume: Litres(value("initial_volume", .volume, .nonNegative(max: capacityLimit, Show.litres), d.initialVolume.value,
                                         context: "a vessel of \(Show.litres(capacityLimit))")))
+        var result = sim
+        result.pumpFlow = value("pump_flow", .flow, .nonNegative(max: 1000, Show.plain), d.pumpFlow, context: "a pump's flow")
+        result.coolantFlow = value("coolant_flow", .flow, .nonNegative(max: 1000, Show.plain), d.coolantFlow, context: "a condenser's coolant flow")
         s.checkKeys(known: simulationKeys)
-        return ok ? sim : nil
+        return ok ? result : nil
     }
 }

@@ -150,11 +150,24 @@ public struct RigSpec: Hashable, Sendable {
                 self.channel = channel
             }
         }
+        /// A bus whose devices' supply can be cut through an output: a probe that stops answering
+        /// gets its bus power-cycled (the output on for `time`, then off again) before its fault
+        /// stands. The output is "on = power cut", so every output's safe state keeps the bus powered.
+        public struct Reset: Hashable, Sendable {
+            public var output: String
+            public var time: Seconds
+            public init(output: String, time: Seconds = Seconds(0.5)) {
+                self.output = output
+                self.time = time
+            }
+        }
         public var id: String
         public var kind: Kind
-        public init(id: String, kind: Kind) {
+        public var reset: Reset?
+        public init(id: String, kind: Kind, reset: Reset? = nil) {
             self.id = id
             self.kind = kind
+            self.reset = reset
         }
     }
 
@@ -308,6 +321,8 @@ public struct RigSpec: Hashable, Sendable {
             case heater, pump, valve
             /// A pump on a variable-frequency drive, speed set through a Modbus register.
             case variableSpeedPump = "variable_speed_pump"
+            /// Cuts a bus's supply while on (a relay or MOSFET in the sensors' power): see `Bus.Reset`.
+            case busReset = "bus_reset"
         }
         /// How the output is switched.
         public enum Connection: Hashable, Sendable {
@@ -399,6 +414,17 @@ public struct RigSpec: Hashable, Sendable {
         public var receivers: [Receiver]
         /// Liquid needed to cover the element: below it the heater must stay off.
         public var minVolume: Litres?
+        /// Further temperature probes in the same liquid: with two or more probes the vessel's
+        /// reading is voted (`ProbeVote`), and a probe that fails or disagrees is found out.
+        public var redundantSensors: [String] = []
+        /// How far apart redundant probes may read and still agree.
+        public var probeTolerance = Kelvin(2)
+        /// Flow (L/min) below which the vessel's pump counts as not pumping: its recirculation
+        /// heater is held off and the pump is stopped as running dry (docs/safety.md).
+        public var minFlow = 1.0
+
+        /// Every temperature probe of the vessel's liquid, the main one first.
+        public var temperatureSensors: [String] { [temperatureSensor] + redundantSensors }
 
         public init(id: String, role: VesselRole, name: String, capacity: Litres, temperatureSensor: String,
                     heater: Heater?, recirculationPump: String? = nil, chillerValve: String? = nil,
@@ -460,17 +486,38 @@ public struct RigSpec: Hashable, Sendable {
                 }
             }
         }
+        /// What happens when a condition does not hold.
+        public enum Action: String, Hashable, Sendable, CaseIterable {
+            /// The output is held off while a condition is unmet and runs again as soon as all hold
+            /// (an element waiting for its level switch). An alarm is raised once the output has been
+            /// wanted but held off for `grace`.
+            case hold
+            /// The output may start, but if a condition is still (or again) unmet once it has run for
+            /// `grace`, it is stopped and stays off until acknowledged (`brewctl ack`): a pump that
+            /// shows no flow is running dry, and restarting it by itself would only run it dry again.
+            case trip
+        }
         /// Output id the interlock guards.
         public var output: String
         public var requires: [Condition]
         public var name: String?
         /// Why, for the operator when the interlock holds the output off.
         public var reason: String?
-        public init(output: String, requires: [Condition], name: String? = nil, reason: String? = nil) {
+        public var action: Action = .hold
+        /// `hold`: how long the output may wait silently (a RIMS element waiting for flow while the
+        /// pump primes); `trip`: how long the output runs before its conditions are judged.
+        public var grace: Seconds = .zero
+        /// True for the protections brewctl adds by itself (`RigSpec.effectiveInterlocks`).
+        public var implied = false
+        public init(output: String, requires: [Condition], name: String? = nil, reason: String? = nil,
+                    action: Action = .hold, grace: Seconds = .zero, implied: Bool = false) {
             self.output = output
             self.requires = requires
             self.name = name
             self.reason = reason
+            self.action = action
+            self.grace = grace
+            self.implied = implied
         }
     }
 
@@ -542,6 +589,10 @@ public struct RigSpec: Hashable, Sendable {
         /// Heat transfer of the chiller, W/K, when its valve is open.
         public var chillerTransfer: Double
         public var initialVolume: Litres
+        /// What the vessel's pump moves when it runs with liquid to move, L/min (its flow meter reads this).
+        public var pumpFlow = 20.0
+        /// Coolant through a still's condenser, L/min (its coolant meter reads this).
+        public var coolantFlow = 4.0
         public init(emptyHeatCapacity: Double = 10_000, heatLoss: Double = 5, heaterEfficiency: Double = 0.97,
                     sensorLag: Seconds = Seconds(5), sensorDeadTime: Seconds = Seconds(2), sensorNoise: Kelvin = Kelvin(0.03),
                     chillerTransfer: Double = 0, initialVolume: Litres = .zero) {
@@ -561,4 +612,14 @@ public struct RigSpec: Hashable, Sendable {
     public func output(id: String) -> Output? { outputs.first { $0.id == id } }
     public func bus(id: String) -> Bus? { buses.first { $0.id == id } }
     public func interlocks(for output: String) -> [Interlock] { interlocks.filter { $0.output == output } }
+    /// The vessel a sensor belongs to, and as what (the key naming it in the vessel's table).
+    public func vesselOf(sensor id: String) -> (index: Int, key: String)? {
+        for (i, v) in vessels.enumerated() {
+            if v.temperatureSensors.contains(id) { return (i, "sensor") }
+            let keyed: [(String?, String)] = [(v.flowMeter, "flow_meter"), (v.levelSwitch, "level_switch"), (v.gravitySensor, "gravity_sensor"),
+                                              (v.headSensor, "head_sensor"), (v.distillateMeter, "distillate_meter"), (v.coolantFlow, "coolant_flow")]
+            if let hit = keyed.first(where: { $0.0 == id }) { return (i, hit.1) }
+        }
+        return nil
+    }
 }

@@ -329,6 +329,13 @@ public struct ProcessController: Sendable {
         }
     }
 
+    /// What the outputs really did with this tick's `outputs`: a heater an interlock held off was
+    /// off, whatever was asked. The runaway watch and the sensor checks judge each element by its
+    /// real duty, so a held-off element is never taken for a dead one.
+    public mutating func noteApplied(heaters: [Bool]) {
+        for i in outputs.indices where i < heaters.count { outputs[i].heaterOn = heaters[i] }
+    }
+
     /// Clears a latched heater fault on vessel `vessel` (the brewer has looked at it); returns
     /// the fault it cleared, or nil if there was none. The heater returns to its regime on the
     /// next tick, and the acknowledgement is logged as `alarm-cleared` then.

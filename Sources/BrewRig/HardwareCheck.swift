@@ -1,5 +1,6 @@
 import BrewCore
 import BrewHAL
+import BrewRigIO
 
 /// `brewctl hardware check`: every device the hardware file declares, probed through its real
 /// driver — found or not, what it reads now, and the error if any. Also what `run` checks on real

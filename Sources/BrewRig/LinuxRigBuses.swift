@@ -4,6 +4,7 @@ import Glibc
 import BrewCore
 import BrewHAL
 import BrewLinux
+import BrewRigIO
 
 /// The buses of a rig on a Linux board, opened on first use and kept open: one `LinuxGPIOChip`,
 /// `LinuxI2CBus` or `LibModbusClient` per bus in the hardware file, however many devices share it.

@@ -146,6 +146,9 @@ public final class BatchRunner {
                 for failure in backend.apply(controller.outputs) {
                     events.append(ProcessEvent(.alarm, "output failed: \(failure)"))
                 }
+                let applied = backend.heatersApplied
+                if !applied.isEmpty { controller.noteApplied(heaters: applied) }
+                events.append(contentsOf: backend.takeEvents())
                 try dispatchEvents(at: now)
 
                 if sampling {
@@ -241,8 +244,14 @@ public final class BatchRunner {
     private func acknowledge(by actor: String) {
         let names = controller.heaterFaults.enumerated().compactMap { i, f in f.map { _ in plan.vessels[i].name } }
         _ = controller.acknowledgeAll(by: actor)
-        events.append(ProcessEvent(.confirmation, names.isEmpty ? "Acknowledged: no latched alarms"
-                                       : "Acknowledged: \(names.joined(separator: ", ")) may heat again", actor: actor))
+        // Outputs an interlock tripped (a pump that ran dry) may run again too.
+        let outputs = backend.acknowledge(by: actor)
+        events.append(contentsOf: backend.takeEvents())
+        var parts: [String] = []
+        if !names.isEmpty { parts.append("\(names.joined(separator: ", ")) may heat again") }
+        if !outputs.isEmpty { parts.append("\(outputs.joined(separator: ", ")) may run again") }
+        events.append(ProcessEvent(.confirmation, parts.isEmpty ? "Acknowledged: no latched alarms"
+                                       : "Acknowledged: " + parts.joined(separator: "; "), actor: actor))
     }
 
     private func dispatchEvents(at now: Instant) throws {

@@ -20,4 +20,20 @@ public protocol RigBackend: AnyObject {
     /// What the operator confirmed having done (real rigs: already done by hand). Returns notes
     /// where the simulated world differs from the recipe.
     func operatorDid(_ actions: [OperatorAction]) -> [String]
+    /// Each vessel's heater as really switched by the last `apply` — off when an interlock held
+    /// it — so the controller judges the element by what it did, not by what it was asked.
+    /// Empty when the backend cannot tell.
+    var heatersApplied: [Bool] { get }
+    /// What the rig has to report since the last call (interlocks holding or tripping outputs,
+    /// bus power cycles, probes outvoted), for the log and the screen.
+    func takeEvents() -> [ProcessEvent]
+    /// The operator acknowledged the alarms: releases outputs stopped by an interlock trip.
+    /// Returns the outputs released.
+    func acknowledge(by actor: String?) -> [String]
+}
+
+extension RigBackend {
+    public var heatersApplied: [Bool] { [] }
+    public func takeEvents() -> [ProcessEvent] { [] }
+    public func acknowledge(by actor: String?) -> [String] { [] }
 }

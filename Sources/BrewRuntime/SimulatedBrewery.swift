@@ -1,25 +1,29 @@
 import BrewCore
-import BrewDrivers
 import BrewHAL
 import BrewProcess
+import BrewRigIO
 import BrewSim
 
-/// The simulated club brewery as a backend: vessel physics, MCP9808 chips on simulated I2C buses
-/// read through the real MCP9808 driver, and simulated GPIO outputs whose state — not the
-/// controller's wish — is what the physics sees.
+/// The simulated club brewery as a backend: vessel physics, and the rig's devices simulated at
+/// the device level (`SimulatedRigBuses`) under the very `RigIO` a real rig runs — the real
+/// drivers read the simulated chips, the interlocks and the protections brewctl implies hold the
+/// simulated outputs, a latched-up bus is power-cycled through its reset line. The physics sees
+/// what the outputs really did, not what the controller wished.
 public final class SimulatedBrewery: RigBackend {
     public let rig: RigSpec
     public var isSimulated: Bool { true }
+    private let box: PlantBox
+    private let devices: SimulatedRigBuses
+    public let io: RigIO
+
     /// The physical truth, for tests and for the operator's actions.
-    public private(set) var plant: SimulatedPlant
-    public private(set) var buses: [String: SimulatedI2CBus] = [:]
-    public private(set) var chips: [SimulatedMCP9808?] = []
-    private var sensors: [MCP9808?] = []
-    private var offsets: [Kelvin] = []
-    private var heaters: [SimulatedDigitalOutput?] = []
-    private var pumps: [SimulatedDigitalOutput?] = []
-    private var chillers: [SimulatedDigitalOutput?] = []
-    private let roles: [VesselRole]
+    public var plant: SimulatedPlant { box.plant }
+    /// The simulated I2C buses, by bus id (tests disconnect chips on them: a NACK).
+    public var buses: [String: SimulatedI2CBus] { devices.i2c }
+    /// The simulated Modbus links, by bus id (tests inject timeouts and CRC errors on them).
+    public var modbusLinks: [String: SimulatedModbusClient] { devices.modbus }
+    /// Each vessel's main probe chip, when it is an MCP9808.
+    public var chips: [SimulatedMCP9808?] { rig.vessels.map { devices.chips[$0.temperatureSensor] } }
 
     public struct SetupError: Error, CustomStringConvertible {
         public var description: String
@@ -27,47 +31,61 @@ public final class SimulatedBrewery: RigBackend {
 
     public init(rig: RigSpec) throws(SetupError) {
         self.rig = rig
-        plant = SimulatedPlant(rig: rig, step: min(rig.control.tick, Seconds(0.1)))
-        roles = rig.vessels.map(\.role)
-        for bus in rig.buses {
-            if case .i2c(let adapter) = bus.kind { buses[bus.id] = SimulatedI2CBus(name: "sim-i2c-\(adapter)") }
+        box = PlantBox(SimulatedPlant(rig: rig, step: min(rig.control.tick, Seconds(0.1))))
+        do {
+            devices = try SimulatedRigBuses(rig: rig, box: box)
+        } catch {
+            throw SetupError(description: error.description)
         }
-        func output(_ id: String?) -> SimulatedDigitalOutput? { id.map { SimulatedDigitalOutput(name: $0) } }
-        for (i, vessel) in rig.vessels.enumerated() {
-            heaters.append(output(vessel.heater?.output))
-            pumps.append(output(vessel.recirculationPump))
-            chillers.append(output(vessel.chillerValve))
-            guard let spec = rig.sensor(id: vessel.temperatureSensor), let bus = buses[spec.bus] else {
-                throw SetupError(description: "\(vessel.name): sensor `\(vessel.temperatureSensor)` is not on a simulated I2C bus")
-            }
-            let chip = SimulatedMCP9808(temperature: plant[i].probe)
-            do {
-                try bus.attach(chip, at: UInt8(truncatingIfNeeded: spec.address))
-                sensors.append(try MCP9808(bus: bus, address: UInt8(truncatingIfNeeded: spec.address)))
-            } catch {
-                throw SetupError(description: "\(vessel.name): \(error)")
-            }
-            chips.append(chip)
-            offsets.append(spec.offset)
-        }
+        let box = self.box
+        io = RigIO(rig: rig, buses: devices, now: { box.plant.now }, pause: { _ in })
+        syncPlant()
     }
 
     public func allOff() {
-        for o in heaters + pumps + chillers { try? o?.set(false) }
+        io.allOff()
         syncPlant()
     }
 
     public func advance(to now: Instant) {
-        while let next = scheduledFaults.first, next.at <= now {
-            scheduledFaults.removeFirst()
-            next.apply(&plant)
+        while let next = scheduled.first, next.at <= now {
+            scheduled.removeFirst()
+            next.apply(self)
         }
-        plant.advance(to: now)
+        box.plant.advance(to: now)
+    }
+
+    public func read(at now: Instant, into readings: inout [TemperatureReading?]) {
+        devices.refresh()
+        io.read(at: now, into: &readings)
+    }
+
+    public func apply(_ outputs: [ProcessController.VesselOutput]) -> [String] {
+        let failures = io.apply(outputs)
+        syncPlant()
+        return failures
+    }
+
+    public func operatorDid(_ actions: [OperatorAction]) -> [String] {
+        actions.compactMap { box.plant.perform($0, roles: rig.vessels.map(\.role)) }
+    }
+
+    public var heatersApplied: [Bool] { io.heatersOn }
+    public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
+    public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
+
+    /// The physics sees what the outputs really did.
+    private func syncPlant() {
+        for (i, v) in rig.vessels.enumerated() {
+            box.plant.setHeater(i, on: devices.isOn(v.heater?.output))
+            box.plant.setPump(i, on: devices.isOn(v.recirculationPump) || devices.isOn(v.pump))
+            box.plant.setChiller(i, open: devices.isOn(v.chillerValve))
+        }
     }
 
     // MARK: Fault injection (tests, demonstrations)
 
-    private var scheduledFaults: [(at: Instant, apply: @Sendable (inout SimulatedPlant) -> Void)] = []
+    private var scheduled: [(at: Instant, apply: (SimulatedBrewery) -> Void)] = []
 
     /// Injects `fault` into vessel `vessel` when the brew reaches `at` (brew time from the start).
     public func inject(_ fault: SimulatedVessel.Fault, vessel: Int, at: Instant) {
@@ -81,52 +99,30 @@ public final class SimulatedBrewery: RigBackend {
 
     /// Changes the physical world at `at` (a fault, a repair, an unannounced disturbance).
     public func schedule(at: Instant, _ change: @escaping @Sendable (inout SimulatedPlant) -> Void) {
-        scheduledFaults.append((at, change))
-        scheduledFaults.sort { $0.at < $1.at }
+        schedule(at: at) { (brewery: SimulatedBrewery) in change(&brewery.box.plant) }
     }
 
-    public func read(at now: Instant, into readings: inout [TemperatureReading?]) {
-        for i in sensors.indices {
-            guard let sensor = sensors[i] else {
-                readings[i] = .fault("no sensor", at: now)
-                continue
-            }
-            chips[i]?.temperature = plant[i].probe
-            do {
-                let t = try sensor.readTemperature()
-                readings[i] = TemperatureReading(value: t + offsets[i], takenAt: now)
-            } catch {
-                readings[i] = .fault(error.description, at: now)
-            }
-        }
+    /// Does something to the simulated brewery at `at`: a bus fault, a repair, a disturbance.
+    public func schedule(at: Instant, _ change: @escaping (SimulatedBrewery) -> Void) {
+        scheduled.append((at, change))
+        scheduled.sort { $0.at < $1.at }
     }
 
-    public func apply(_ outputs: [ProcessController.VesselOutput]) -> [String] {
-        var failures: [String] = []
-        for i in outputs.indices {
-            let o = outputs[i]
-            func drive(_ out: SimulatedDigitalOutput?, _ on: Bool) {
-                guard let out, out.isOn != on else { return }
-                do { try out.set(on) } catch { failures.append("\(out.name): \(error)") }
-            }
-            drive(heaters[i], o.heaterOn)
-            drive(pumps[i], o.pumpOn)
-            drive(chillers[i], o.chillerOpen)
-        }
-        syncPlant()
-        return failures
-    }
+    /// Sensor `id` reports `value` (in its unit) from now on, whatever the truth.
+    public func override(sensor id: String, reads value: Double) { devices.overrides[id] = .reads(value) }
+    /// Sensor `id` reads `bias` too high (negative: too low) from now on.
+    public func override(sensor id: String, bias: Double) { devices.overrides[id] = .bias(bias) }
+    /// Sensor `id` reports the truth again.
+    public func clearOverride(sensor id: String) { devices.overrides[id] = nil }
 
-    public func operatorDid(_ actions: [OperatorAction]) -> [String] {
-        actions.compactMap { plant.perform($0, roles: roles) }
-    }
-
-    /// The physics sees what the outputs really did.
-    private func syncPlant() {
-        for i in heaters.indices {
-            plant.setHeater(i, on: heaters[i]?.isOn ?? false)
-            plant.setPump(i, on: pumps[i]?.isOn ?? false)
-            plant.setChiller(i, open: chillers[i]?.isOn ?? false)
-        }
-    }
+    /// Every device on I2C bus `bus` stops answering until its power is cut (a latch-up, as a
+    /// long cable or an ESD spike can cause): only a power cycle through the bus's reset output
+    /// brings it back.
+    public func latchUp(bus: String) { devices.latchUp(bus: bus) }
+    /// Whether a latch-up of `bus` is still in force.
+    public func isLatchedUp(bus: String) -> Bool { devices.latchedUp.contains(bus) }
+    /// How often the runtime re-initialised each bus.
+    public var reinitialisations: [String: Int] { devices.reinitialisations }
+    /// Litres per minute a flow meter sees now.
+    public func flow(through sensor: String) -> Double { devices.flow(sensor) }
 }

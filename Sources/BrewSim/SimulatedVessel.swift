@@ -35,6 +35,11 @@ public struct SimulatedVessel: Sendable {
         case probeStuck(Celsius)
         /// The probe reads `by` too high for one second in every `every` (EMI on a long lead).
         case probeSpikes(by: Kelvin, every: Seconds)
+        /// The pump's motor turns but moves nothing (air-locked, a seized impeller, a closed
+        /// valve): no flow through its meter, and no heat from a RIMS tube into the mash.
+        case pumpFailed
+        /// No coolant reaches the still's condenser (tap shut, hose off).
+        case coolantLost
     }
     public var faults: [Fault] = []
     private var spikeSteps = 0
@@ -66,7 +71,7 @@ public struct SimulatedVessel: Sendable {
     mutating func step(dt: Double, ambient: Celsius, coolant: Celsius, boilingPoint: Celsius, noise: Double) {
         var power = 0.0
         let energised = (heaterOn || faults.contains(.weldedSSR)) && !faults.contains(.elementOpen)
-        if energised, !needsPump || pumpOn { power += heaterPower.value * spec.heaterEfficiency }
+        if energised, !needsPump || (pumpOn && !faults.contains(.pumpFailed)) { power += heaterPower.value * spec.heaterEfficiency }
         power -= spec.heatLoss * (temperature.value - ambient.value)
         if chillerOpen { power -= spec.chillerTransfer * (temperature.value - coolant.value) }
         var t = temperature.value + power * dt / heatCapacity
@@ -99,7 +104,7 @@ public struct SimulatedVessel: Sendable {
                 let length = max(1, Int((1 / dt).rounded()))
                 spikeSteps += 1
                 if spikeSteps % period < length { probe = Celsius(probe.value + by.value) }
-            case .elementOpen, .weldedSSR:
+            case .elementOpen, .weldedSSR, .pumpFailed, .coolantLost:
                 break
             }
         }

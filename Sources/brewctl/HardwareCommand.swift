@@ -7,6 +7,7 @@ import BrewRig
 import BrewRuntime
 import Dispatch
 import Foundation
+import BrewRigIO
 
 /// Bring-up tools for the member who wires the rig.
 struct HardwareCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import BrewConfig
 import BrewCore
 import BrewRig
 import Foundation
+import BrewRigIO
 
 /// `brewctl off`: every output of the rig to its safe state, then exit. For people, and for the
 /// service's `ExecStopPost=` — on Raspberry Pi kernels a GPIO line keeps its last level when the

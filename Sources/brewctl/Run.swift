@@ -5,6 +5,7 @@ import BrewLog
 import BrewRig
 import BrewRuntime
 import Foundation
+import BrewRigIO
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -15,6 +15,7 @@ import BrewHAL
 import BrewProcess
 import BrewRig
 import BrewSim
+import BrewRigIO
 
 /// The club rig's buses, simulated: chips on an I2C bus, transmitters on a Modbus line, GPIO.
 final class BenchBuses: RigBusProvider {

@@ -128,12 +128,19 @@ final class HardwareSchemaTests: XCTestCase {
         XCTAssertEqual(rig.interlocks.first?.requires, [.above(sensor: "condenser_flow", value: 1.5), .level(sensor: "still_level", wet: true)])
     }
 
-    func testSimulatedRigIsUnchanged() throws {
+    func testSimulatedRigHasItsProtectionsImpliedNotDeclared() throws {
         let rig = try load("Hardware/sim.toml")
-        XCTAssertEqual(rig.interlocks, [])
+        XCTAssertEqual(rig.interlocks, [], "sim.toml declares none: brewctl implies them from the level switches and the flow meter")
         XCTAssertEqual(rig.circuits, [])
-        XCTAssertTrue(rig.vessels.allSatisfy { $0.pump == nil && $0.levelSwitch == nil && $0.receivers.isEmpty && $0.minVolume == nil })
-        XCTAssertTrue(rig.sensors.allSatisfy { $0.part == .mcp9808 && $0.quantity == .temperature && $0.scale == 1 })
+        XCTAssertTrue(rig.vessels.allSatisfy { $0.pump == nil && $0.receivers.isEmpty && $0.redundantSensors.isEmpty })
+        XCTAssertEqual(rig.vessels.map(\.levelSwitch), ["hlt_level", nil, "kettle_level"])
+        XCTAssertEqual(rig.vessels.map(\.minVolume), [Litres(10), nil, Litres(15)])
+        XCTAssertEqual(rig.vessels[1].flowMeter, "mash_flow")
+        XCTAssertEqual(rig.vessels[1].minFlow, 3)
+        let implied = rig.effectiveInterlocks
+        XCTAssertTrue(implied.allSatisfy(\.implied))
+        XCTAssertEqual(implied.map(\.output), ["hlt_element", "rims_element", "rims_element", "mash_pump", "kettle_element"])
+        XCTAssertEqual(implied.map(\.action), [.hold, .hold, .hold, .trip, .hold])
     }
 
     /// The excerpts of club-brewery.toml in docs/hardware.md are word for word in the file, and the

@@ -120,6 +120,11 @@ final class ShippedFilesTests: XCTestCase {
             RigSpec.Sensor(id: "hlt_probe", part: .mcp9808, bus: "i2c", address: 0x18),
             RigSpec.Sensor(id: "mash_probe", part: .mcp9808, bus: "i2c", address: 0x19),
             RigSpec.Sensor(id: "kettle_probe", part: .mcp9808, bus: "i2c", address: 0x1A),
+            RigSpec.Sensor(id: "hlt_level", part: .levelSwitch, bus: "gpio", connection: .levelSwitch(line: 5, activeLow: false, wetWhen: .closed),
+                           quantity: .level),
+            RigSpec.Sensor(id: "mash_flow", part: .pulseFlowMeter, bus: "gpio", connection: .pulses(line: 6, pulsesPerLitre: 450), quantity: .flow),
+            RigSpec.Sensor(id: "kettle_level", part: .levelSwitch, bus: "gpio", connection: .levelSwitch(line: 13, activeLow: false, wetWhen: .closed),
+                           quantity: .level),
         ])
         XCTAssertEqual(rig.outputs, [
             RigSpec.Output(id: "hlt_element", kind: .heater, bus: "gpio", line: 17),

@@ -5,6 +5,7 @@ import BrewProcess
 import BrewRig
 import BrewSim
 import XCTest
+import BrewRigIO
 
 /// The real-rig backend with its buses simulated at the device level: the MCP9808 is a simulated
 /// chip read through the real driver; GPIO lines are recorded outputs and settable inputs.
@@ -129,35 +130,66 @@ final class HardwareBreweryTests: XCTestCase {
         brewery.read(at: t, into: &readings)
         XCTAssertEqual(readings[0]?.value, Celsius(64.25))
 
-        // Dry: the element stays off, and the reason says so.
-        var failures = brewery.apply(heat(true, pump: true))
+        // Dry: the element stays off, and the alarm says why — once, not every tick.
+        XCTAssertEqual(brewery.apply(heat(true, pump: true)), [], "an interlock holding an output is not a failed output")
         XCTAssertFalse(element.isOn)
         XCTAssertTrue(pump.isOn)
-        XCTAssertEqual(failures.count, 1)
-        XCTAssertTrue(failures[0].contains("level reads dry"), failures[0])
-        XCTAssertTrue(failures[0].hasPrefix("element held off by interlock: no flow through the RIMS tube"), failures[0])
+        XCTAssertEqual(brewery.heatersApplied, [false])
+        var events = brewery.takeEvents()
+        XCTAssertEqual(events.map(\.kind), [.alarm])
+        XCTAssertTrue(events[0].message.hasPrefix("element held off — no flow through the RIMS tube: level reads dry"), events[0].message)
+        for _ in 0..<10 { _ = brewery.apply(heat(true, pump: true)) }
+        XCTAssertTrue(brewery.takeEvents().isEmpty, "held, and already said")
 
-        // Wet, pump running, but no flow yet.
+        // Wet, pump running, but no flow yet: still held.
         buses.levels[16] = true
         t = t + Seconds(1)
         brewery.read(at: t, into: &readings)
-        failures = brewery.apply(heat(true, pump: true))
+        _ = brewery.apply(heat(true, pump: true))
         XCTAssertFalse(element.isOn)
-        XCTAssertTrue(failures.first?.contains("flow reads 0.00, needs more than 2.00") == true, "\(failures)")
+        XCTAssertEqual(brewery.io.blockedBy("element"), "no flow through the RIMS tube (flow reads 0.00, needs more than 2.00)")
 
-        // 20 pulses a second at 450 pulses/L is 2.7 L/min: now it may heat.
+        // 20 pulses a second at 450 pulses/L is 2.7 L/min: now it may heat, and the alarm clears.
         buses.pulses[12] = (0..<20).map { buses.nowNs - 1_000_000_000 + UInt64($0) * 50_000_000 }
         t = t + Seconds(1)
         brewery.read(at: t, into: &readings)
-        failures = brewery.apply(heat(true, pump: true))
-        XCTAssertEqual(failures, [])
+        XCTAssertEqual(brewery.apply(heat(true, pump: true)), [])
         XCTAssertTrue(element.isOn)
+        XCTAssertEqual(brewery.heatersApplied, [true])
+        events = brewery.takeEvents()
+        XCTAssertEqual(events.map(\.kind), [.alarmCleared], "\(events.map(\.message))")
 
         // The pump stops: the element goes off in the same tick, before anything else.
-        failures = brewery.apply(heat(true, pump: false))
+        _ = brewery.apply(heat(true, pump: false))
         XCTAssertFalse(pump.isOn)
         XCTAssertFalse(element.isOn)
-        XCTAssertTrue(failures.first?.contains("pump is off") == true, "\(failures)")
+        XCTAssertEqual(brewery.heatersApplied, [false])
+        events = brewery.takeEvents()
+        XCTAssertTrue(events.first?.message.contains("pump is off") == true, "\(events.map(\.message))")
+    }
+
+    func testAPumpWithoutFlowIsStoppedAsRunningDryUntilAcknowledged() throws {
+        let withoutInterlocks = try XCTUnwrap(rigText.components(separatedBy: "[[interlocks]]").first)
+        let rig = try HardwareLoader.parse(withoutInterlocks, file: "bench.toml")
+        let buses = Buses()
+        try buses.i2c.attach(SimulatedMCP9808(temperature: Celsius(40)), at: 0x18)
+        var t = Instant.zero
+        let brewery = HardwareBrewery(rig: rig, buses: buses, now: { t })
+        let pump = try XCTUnwrap(buses.lines[22])
+        var readings: [TemperatureReading?] = [nil]
+        // The implied dry-run protection: 20 s to prime, then no flow stops the pump.
+        for k in 0...25 {
+            t = Instant(seconds: Double(k))
+            brewery.read(at: t, into: &readings)
+            _ = brewery.apply(heat(false, pump: true))
+            XCTAssertEqual(pump.isOn, k < 20, "at \(k) s")
+        }
+        let trip = try XCTUnwrap(brewery.takeEvents().first { $0.kind == .alarm })
+        XCTAssertTrue(trip.message.hasPrefix("pump stopped — Mash tun: pump running dry (no flow): flow reads 0.00"), trip.message)
+        XCTAssertEqual(brewery.io.tripped.map(\.output), ["pump"])
+        XCTAssertEqual(brewery.acknowledge(by: "ann"), ["pump"])
+        _ = brewery.apply(heat(false, pump: true))
+        XCTAssertTrue(pump.isOn, "acknowledged: it may prime again")
     }
 
     func testOutputsAreWrittenOnlyWhenTheyChangeAndRetriedAfterAFailure() throws {

@@ -7,6 +7,7 @@ import BrewSim
 import BrewTestSupport
 import Foundation
 import XCTest
+import BrewRigIO
 
 /// `brewctl hardware check`'s probe of every declared device, through the real drivers: I2C chips
 /// simulated register by register on a simulated bus (the Linux bus is covered by the QEMU test),

@@ -6,6 +6,7 @@ import BrewRig
 import BrewTestSupport
 import Foundation
 import XCTest
+import BrewRigIO
 
 /// A rig whose outputs are Modbus relay coils and a variable-speed drive, switched through the real
 /// libmodbus client against a pymodbus server on loopback.

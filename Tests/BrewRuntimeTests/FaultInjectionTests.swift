@@ -25,11 +25,16 @@ final class FaultInjectionTests: XCTestCase {
             inner.advance(to: now)
         }
         func read(at now: Instant, into readings: inout [TemperatureReading?]) { inner.read(at: now, into: &readings) }
+        /// Records what the outputs really did (after the interlocks), not what was asked.
         func apply(_ outputs: [ProcessController.VesselOutput]) -> [String] {
-            applied.append((now, outputs.map(\.heaterOn)))
-            return inner.apply(outputs)
+            let failures = inner.apply(outputs)
+            applied.append((now, inner.heatersApplied))
+            return failures
         }
         func operatorDid(_ actions: [OperatorAction]) -> [String] { inner.operatorDid(actions) }
+        var heatersApplied: [Bool] { inner.heatersApplied }
+        func takeEvents() -> [ProcessEvent] { inner.takeEvents() }
+        func acknowledge(by actor: String?) -> [String] { inner.acknowledge(by: actor) }
     }
 
     struct Run {
@@ -46,15 +51,18 @@ final class FaultInjectionTests: XCTestCase {
 
     static let hlt = 0, mash = 1, kettle = 2
 
-    private func brew(_ recipe: String = "Recipes/ipa.toml", abortAt: Double? = nil, setUp: (SimulatedBrewery) -> Void) throws -> Run {
-        let rig = try HardwareLoader.load(path: shipped("Hardware/sim.toml"))
+    /// Brews `recipe` on the simulated brewery (`Hardware/sim.toml`, or the rig `rigText` describes)
+    /// with `setUp`'s faults scheduled.
+    func brew(_ recipe: String = "Recipes/ipa.toml", rigText: String? = nil, abortAt: Double? = nil,
+              script: [(Seconds, OperatorInput)] = [], setUp: (SimulatedBrewery) -> Void) throws -> Run {
+        let rig = try rigText.map { try HardwareLoader.parse($0, file: "test-rig.toml") } ?? HardwareLoader.load(path: shipped("Hardware/sim.toml"))
         let plan = try BrewPlan.bind(try RecipeLoader.load(path: shipped(recipe)), to: rig)
         let brewery = try SimulatedBrewery(rig: rig)
         setUp(brewery)
         let recorder = Recorder(brewery)
         let console = RecordingConsole()
         // Every run ends: a batch that stalls (a latched heater on a step that needs it) is aborted.
-        console.script = [(Seconds(abortAt ?? 8 * 3600), .abort(by: "ann"))]
+        console.script = (script + [(Seconds(abortAt ?? 8 * 3600), .abort(by: "ann"))]).sorted { $0.0.value < $1.0.value }
         let runner = BatchRunner(plan: plan, backend: recorder, log: try BatchLog.inMemory(), clock: SimulationClock(speed: nil), console: console,
                                  options: .init(brewer: "ci", autoConfirm: true, recipePath: recipe, hardwarePath: "Hardware/sim.toml",
                                                 speedLabel: "fast", startedAt: Date(timeIntervalSince1970: 1_790_000_000)))
@@ -62,7 +70,7 @@ final class FaultInjectionTests: XCTestCase {
     }
 
     /// The tick that raised `alarm` already applied the heater off, and it stayed off after.
-    private func assertOffFromTheAlarm(_ run: Run, vessel v: Int, at t: Double, until end: Double = .infinity,
+    func assertOffFromTheAlarm(_ run: Run, vessel v: Int, at t: Double, until end: Double = .infinity,
                                        file: StaticString = #filePath, line: UInt = #line) {
         let tick = run.recorder.applied.first { abs($0.at.seconds - t) < 1e-6 }
         XCTAssertNotNil(tick, "a tick at the alarm's time", file: file, line: line)

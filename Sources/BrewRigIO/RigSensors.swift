@@ -132,6 +132,13 @@ public final class RigSensors {
         }
     }
 
+    /// Forgets the bridges and converters on I2C bus `bus`, so the next `open` configures them
+    /// afresh (after the bus was re-initialised or power-cycled and they lost their settings).
+    public func forget(bus: String) {
+        bridges = bridges.filter { !$0.key.hasPrefix("\(bus)@") }
+        adcs = adcs.filter { !$0.key.hasPrefix("\(bus)@") }
+    }
+
     private func temperature(_ spec: RigSpec.Sensor, _ device: any TemperatureSensor) -> RigSensor {
         RigSensor(spec: spec, name: device.name) { () throws(BusError) -> Double in try device.readTemperature().value }
     }

@@ -1,0 +1,307 @@
+import BrewControl
+import BrewCore
+import BrewHAL
+import BrewProcess
+
+/// A rig's sensors and outputs as the control loop uses them, on whatever buses it is given —
+/// the board's real ones or the simulated brewery's. The real rig and the simulation run this
+/// same code, so every protection here is brewed in CI:
+///
+/// - each vessel's probes read through their drivers and voted (`ProbeVote`);
+/// - a probe that stops answering gets its bus re-initialised, and where the rig can, power-cycled
+///   through the bus's reset output, before its fault stands;
+/// - every output switched only when the interlocks allow (`InterlockGuard`), pumps and valves
+///   before heaters so "the pump runs" means this tick's pump;
+/// - outputs written only when their state changes (a Modbus relay sees a request per change).
+///
+/// What happened that the operator should know (an interlock holding or tripping, a power cycle,
+/// a probe outvoted) is queued as events for the runner (`takeEvents`).
+public final class RigIO {
+    public let rig: RigSpec
+    public let sensors: RigSensors
+    public let outputs: RigOutputs
+    private let buses: any RigBusProvider
+    private let now: () -> Instant
+    private let pause: (Seconds) -> Void
+
+    private var opened: [String: RigSensor] = [:]
+    /// Latest value of each sensor an interlock reads.
+    private var values: [String: Result<Double, BusError>] = [:]
+    private let interlockSensors: [String]
+    private var guardian: InterlockGuard
+    private var commanded: [String: Bool] = [:]
+    private var lastPowerCycle: [String: Instant] = [:]
+    private var voteNotes: [String?]
+    private var voteNoteAt: [Instant?]
+    private var events: [ProcessEvent] = []
+
+    /// Each vessel's heater as really switched by the last `apply` (false when held off).
+    public private(set) var heatersOn: [Bool]
+    /// Bus re-initialisations and power cycles made to bring probes back, for the log and tests.
+    public private(set) var recoveries = 0
+    public private(set) var powerCycles = 0
+    /// A bus is power-cycled at most this often: a dead chip must not stall the loop every second.
+    public var powerCycleInterval = Seconds(60)
+
+    /// Drives every output to its safe state. `pause` waits during a bus power cycle (real time on
+    /// a rig; nothing in a simulation).
+    public init(rig: RigSpec, buses: any RigBusProvider, now: @escaping () -> Instant, pause: @escaping (Seconds) -> Void) {
+        self.rig = rig
+        self.buses = buses
+        self.now = now
+        self.pause = pause
+        sensors = RigSensors(rig: rig, buses: buses, now: now)
+        outputs = RigOutputs(rig: rig, buses: buses)
+        let interlocks = rig.effectiveInterlocks
+        guardian = InterlockGuard(interlocks: interlocks)
+        var ids: [String] = []
+        for il in interlocks {
+            for c in il.requires { if let id = c.sensorID, !ids.contains(id) { ids.append(id) } }
+        }
+        interlockSensors = ids
+        heatersOn = Array(repeating: false, count: rig.vessels.count)
+        voteNotes = Array(repeating: nil, count: rig.vessels.count)
+        voteNoteAt = Array(repeating: nil, count: rig.vessels.count)
+        for v in rig.vessels {
+            for id in v.temperatureSensors { _ = try? open(id) }
+        }
+        for id in interlockSensors { _ = try? open(id) }
+        allOff()
+    }
+
+    /// Outputs stopped by an interlock trip, waiting for acknowledgement.
+    public var tripped: [(output: String, why: String)] { guardian.tripped }
+
+    /// Events since the last call, oldest first.
+    public func takeEvents() -> [ProcessEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// Every output to its safe state, each independently.
+    public func allOff() {
+        for result in outputs.allOff() { commanded[result.output] = result.error == nil ? false : nil }
+        for i in heatersOn.indices { heatersOn[i] = false }
+    }
+
+    // MARK: Reading
+
+    /// Reads every vessel's probes (voted into one reading per vessel) and every sensor an
+    /// interlock reads. A failed read becomes a `.fault` reading, never a thrown error.
+    public func read(at now: Instant, into readings: inout [TemperatureReading?]) {
+        for (i, vessel) in rig.vessels.enumerated() where i < readings.count {
+            if vessel.redundantSensors.isEmpty {
+                readings[i] = temperature(vessel.temperatureSensor, at: now)
+                continue
+            }
+            let probes = vessel.temperatureSensors.map { ProbeVote.Probe(id: $0, reading: temperature($0, at: now)) }
+            let outcome = ProbeVote.combine(probes, tolerance: vessel.probeTolerance, at: now, staleAfter: rig.control.staleAfter)
+            readings[i] = outcome.reading
+            note(vote: outcome.note, vessel: i, at: now)
+        }
+        for id in interlockSensors { values[id] = value(id) }
+    }
+
+    private func temperature(_ id: String, at now: Instant) -> TemperatureReading {
+        switch value(id) {
+        case .success(let v): TemperatureReading(value: Celsius(v), takenAt: now)
+        case .failure(let e): .fault(e.description, at: now)
+        }
+    }
+
+    /// A probe that is outvoted or failed among its peers: said once when it starts (and again
+    /// if it changes, at most once a minute), and once when all agree again.
+    private func note(vote: String?, vessel i: Int, at now: Instant) {
+        guard vote != voteNotes[i] else { return }
+        let name = rig.vessels[i].name
+        if let vote {
+            guard voteNoteAt[i].map({ now - $0 >= Seconds(60) }) ?? true || voteNotes[i] == nil else { return }
+            events.append(ProcessEvent(.alert, "\(name): \(vote)", vessel: i))
+            voteNoteAt[i] = now
+        } else {
+            events.append(ProcessEvent(.alert, "\(name): all probes agree again", vessel: i))
+        }
+        voteNotes[i] = vote
+    }
+
+    private func open(_ id: String) throws(BusError) -> RigSensor {
+        if let s = opened[id] { return s }
+        guard let spec = rig.sensor(id: id) else { throw BusError(.invalidRequest, bus: rig.source, detail: "no sensor `\(id)`") }
+        let s = try sensors.open(spec)
+        opened[id] = s
+        return s
+    }
+
+    /// One sensor's value, with recovery: errors that mean the device stopped answering (no
+    /// device, an I/O error, a bad checksum) get the bus re-initialised and the device re-opened —
+    /// identity checked and configuration written again, as after a power cycle — and, if that
+    /// does not bring it back and the bus has a reset output, the bus power-cycled. Only then does
+    /// the error stand. "Not yet" (a conversion running) or a wrong answer are not worth a reset.
+    private func value(_ id: String) -> Result<Double, BusError> {
+        do throws(BusError) {
+            return .success(try open(id).read())
+        } catch {
+            guard [.noDevice, .io, .checksum].contains(error.kind), let spec = rig.sensor(id: id) else { return .failure(error) }
+            recoveries += 1
+            reinitialise(spec.bus)
+            if case .success(let v) = reopen(id) { return .success(v) }
+            guard let (busID, reset) = resetLine(for: spec.bus),
+                  lastPowerCycle[busID].map({ now() - $0 >= powerCycleInterval }) ?? true else {
+                return .failure(stillFailing(reopenError(id) ?? error, "after re-initialising \(spec.bus)"))
+            }
+            powerCycle(busID, reset, because: id)
+            switch reopen(id) {
+            case .success(let v):
+                events.append(ProcessEvent(.alert, "\(id) answers again after power-cycling bus \(busID)"))
+                return .success(v)
+            case .failure(let e):
+                return .failure(stillFailing(e, "after power-cycling \(busID)"))
+            }
+        }
+    }
+
+    private var lastReopenError: [String: BusError] = [:]
+
+    private func reopen(_ id: String) -> Result<Double, BusError> {
+        opened[id] = nil
+        do throws(BusError) {
+            let v = try open(id).read()
+            lastReopenError[id] = nil
+            return .success(v)
+        } catch {
+            lastReopenError[id] = error
+            return .failure(error)
+        }
+    }
+
+    private func reopenError(_ id: String) -> BusError? { lastReopenError[id] }
+
+    private func stillFailing(_ e: BusError, _ what: String) -> BusError {
+        BusError(e.kind, bus: e.bus, address: e.address, register: e.register, detail: "\(e.detail) (still failing \(what))")
+    }
+
+    private func reinitialise(_ bus: String) {
+        buses.reinitialise(bus: bus)
+        sensors.forget(bus: bus)
+        if case .oneWire(let wire)? = rig.bus(id: bus)?.kind { sensors.forget(bus: wire.i2cBus) }
+        // Every device opened on the bus must be opened afresh.
+        for (id, _) in opened where rig.sensor(id: id).map({ on($0.bus, busOrBridge: bus) }) ?? false { opened[id] = nil }
+    }
+
+    /// True when a sensor on `sensorBus` is reached through `bus` (itself, or a 1-Wire bridge on it).
+    private func on(_ sensorBus: String, busOrBridge bus: String) -> Bool {
+        if sensorBus == bus { return true }
+        if case .oneWire(let wire)? = rig.bus(id: sensorBus)?.kind { return wire.i2cBus == bus }
+        return false
+    }
+
+    /// The bus whose supply can be cut for a sensor on `bus`: the bus itself, or the I2C bus a
+    /// 1-Wire bridge hangs on.
+    private func resetLine(for bus: String) -> (String, RigSpec.Bus.Reset)? {
+        guard let b = rig.bus(id: bus) else { return nil }
+        if let r = b.reset { return (bus, r) }
+        if case .oneWire(let wire) = b.kind, let r = rig.bus(id: wire.i2cBus)?.reset { return (wire.i2cBus, r) }
+        return nil
+    }
+
+    /// Cuts the bus's supply for `reset.time` and restores it. Heaters regulated on a probe of
+    /// that bus are switched off first: no element heats blind while its probe is unpowered (the
+    /// next `apply` decides again, on the next reading).
+    private func powerCycle(_ busID: String, _ reset: RigSpec.Bus.Reset, because sensor: String) {
+        for (i, v) in rig.vessels.enumerated() {
+            guard let heater = v.heater?.output,
+                  v.temperatureSensors.contains(where: { rig.sensor(id: $0).map { on($0.bus, busOrBridge: busID) } ?? false }) else { continue }
+            if commanded[heater] != false {
+                do throws(BusError) {
+                    try outputs.set(heater, on: false)
+                    commanded[heater] = false
+                } catch {
+                    commanded[heater] = nil
+                }
+            }
+            heatersOn[i] = false
+        }
+        lastPowerCycle[busID] = now()
+        powerCycles += 1
+        do throws(BusError) {
+            try outputs.set(reset.output, on: true)
+            pause(reset.time)
+            try outputs.set(reset.output, on: false)
+            pause(reset.time)   // let the devices power up before they are spoken to
+        } catch {
+            try? outputs.set(reset.output, on: false)
+            events.append(ProcessEvent(.alarm, "could not power-cycle bus \(busID) through \(reset.output): \(error)"))
+        }
+        events.append(ProcessEvent(.alert, "bus \(busID) power-cycled through \(reset.output): \(sensor) stopped answering"))
+        reinitialise(busID)
+    }
+
+    // MARK: Outputs
+
+    /// Switches the outputs to what the controller wants, as far as the interlocks allow.
+    /// Returns a message for every output that failed to switch.
+    public func apply(_ wanted: [ProcessController.VesselOutput]) -> [String] {
+        let t = now()
+        var failures: [String] = []
+        func drive(_ id: String?, _ on: Bool) -> Bool {
+            guard let id else { return false }
+            let allowed = guardian.decide(id, wanted: on, at: t, unmet: unmet, events: &events)
+            if commanded[id] != allowed {
+                do throws(BusError) {
+                    try outputs.set(id, on: allowed)
+                    commanded[id] = allowed
+                } catch {
+                    commanded[id] = nil   // unknown: try again next tick
+                    failures.append("\(id): \(error)")
+                }
+            }
+            return commanded[id] ?? false
+        }
+        for (i, o) in wanted.enumerated() where i < rig.vessels.count {
+            _ = drive(rig.vessels[i].recirculationPump, o.pumpOn)
+            _ = drive(rig.vessels[i].chillerValve, o.chillerOpen)
+        }
+        for (i, o) in wanted.enumerated() where i < rig.vessels.count {
+            heatersOn[i] = drive(rig.vessels[i].heater?.output, o.heaterOn)
+        }
+        return failures
+    }
+
+    /// Releases outputs stopped by an interlock trip (the operator has looked).
+    @discardableResult
+    public func acknowledge(by actor: String?) -> [String] {
+        guardian.acknowledge(by: actor, events: &events)
+    }
+
+    /// The first unmet condition of `output`'s interlocks, in words, or nil when it may run now.
+    public func blockedBy(_ output: String) -> String? {
+        for interlock in guardian.interlocks where interlock.output == output {
+            if let problem = interlock.requires.lazy.compactMap(unmet).first {
+                return (interlock.reason ?? interlock.name ?? "interlock") + " (\(problem))"
+            }
+        }
+        return nil
+    }
+
+    private func unmet(_ condition: RigSpec.Interlock.Condition) -> String? {
+        switch condition {
+        case .output(let id, let on):
+            return (commanded[id] ?? false) == on ? nil : "\(id) is \(on ? "off" : "on")"
+        case .level(let sensor, let wet):
+            return check(sensor) { ($0 == 1) == wet ? nil : "\(sensor) reads \($0 == 1 ? "wet" : "dry")" }
+        case .above(let sensor, let limit):
+            return check(sensor) { $0 > limit ? nil : "\(sensor) reads \(Format.fixed($0, 2)), needs more than \(Format.fixed(limit, 2))" }
+        case .below(let sensor, let limit):
+            return check(sensor) { $0 < limit ? nil : "\(sensor) reads \(Format.fixed($0, 2)), needs less than \(Format.fixed(limit, 2))" }
+        }
+    }
+
+    /// A sensor that cannot be read fails every condition on it: unsure means off.
+    private func check(_ sensor: String, _ test: (Double) -> String?) -> String? {
+        switch values[sensor] {
+        case .success(let v)?: test(v)
+        case .failure(let error)?: "\(sensor) cannot be read: \(error.kind.rawValue)"
+        case nil: "\(sensor) not read yet"
+        }
+    }
+}

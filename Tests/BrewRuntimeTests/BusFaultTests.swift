@@ -1,0 +1,226 @@
+import BrewConfig
+import BrewCore
+import BrewProcess
+import BrewRuntime
+import BrewSim
+import Foundation
+import XCTest
+
+/// Faults below the physics — a chip that stops answering on the I2C bus, a latched-up bus, a
+/// Modbus transmitter that times out or sends bad CRCs, a pump that moves nothing, a still that
+/// loses its coolant — injected into the simulated brewery, where the same `RigIO` a real rig
+/// runs reads the simulated devices through the real drivers. See docs/safety.md.
+extension FaultInjectionTests {
+    static func simToml() throws -> String { try String(contentsOfFile: shipped("Hardware/sim.toml"), encoding: .utf8) }
+
+    /// The brew time of the first alarm whose message contains `text`.
+    func firstAlarm(_ run: Run, containing text: String, file: StaticString = #filePath, line: UInt = #line) throws -> (event: ProcessEvent, at: Seconds) {
+        try XCTUnwrap(run.alarms.first { $0.event.message.contains(text) },
+                      "no alarm containing “\(text)”: \(run.alarms.map(\.event.message))", file: file, line: line)
+    }
+
+    func testAProbeThatStopsAnsweringOnTheI2CBusTurnsItsHeaterOffAtOnceAndTheBatchCarriesOn() throws {
+        // The mash is heated towards mash-out from 2 h 12 min; its MCP9808 stops acknowledging
+        // (a broken lead: every transfer NACKs) at 2 h 15 min and is plugged back at 2 h 16 min 40 s.
+        let lost = 8100.0, back = 8200.0
+        let run = try brew { brewery in
+            brewery.schedule(at: Instant(seconds: lost)) { (b: SimulatedBrewery) in b.buses["i2c"]!.disconnect(0x19) }
+            brewery.schedule(at: Instant(seconds: back)) { (b: SimulatedBrewery) in b.buses["i2c"]!.reconnect(0x19) }
+        }
+        XCTAssertEqual(run.result.outcome, .completed, "the batch carries on once the probe answers again")
+        let alarm = try firstAlarm(run, containing: "Mash tun:")
+        XCTAssertTrue(alarm.event.message.contains("noDevice: no ACK"), alarm.event.message)
+        XCTAssertTrue(alarm.event.message.contains("still failing after re-initialising i2c"), alarm.event.message)
+        XCTAssertTrue(alarm.event.message.hasSuffix("heater off"), alarm.event.message)
+        XCTAssertGreaterThanOrEqual(alarm.at.value, lost)
+        XCTAssertLessThanOrEqual(alarm.at.value, lost + 1, "at the first reading after the fault")
+        XCTAssertTrue(run.heaterOn(Self.mash, from: lost - 30, to: lost - 0.1), "it was heating before")
+        assertOffFromTheAlarm(run, vessel: Self.mash, at: alarm.at.value, until: back - 0.05)
+        XCTAssertGreaterThanOrEqual(run.brewery.reinitialisations["i2c"] ?? 0, 1, "the bus was re-initialised before the fault stood")
+        let cleared = try XCTUnwrap(run.console.events.first { $0.event.kind == .alarmCleared && $0.event.vessel == Self.mash && $0.at.value > lost })
+        XCTAssertGreaterThanOrEqual(cleared.at.value, back)
+        XCTAssertTrue(run.heaterOn(Self.mash, from: cleared.at.value), "heating resumed")
+        XCTAssertEqual(run.alarms.count, 1, "one alarm for the outage: \(run.alarms.map(\.event.message))")
+    }
+
+    func testALatchedUpBusIsPowerCycledThroughItsResetLineBeforeAnyFaultStands() throws {
+        // The same brewery with the sensors' 3.3 V switched by a MOSFET on GPIO 25.
+        var text = try Self.simToml()
+        text = text.replacingOccurrences(of: "adapter = 1                 # /dev/i2c-1 on a Raspberry Pi",
+                                         with: "adapter = 1\nreset_output = \"i2c_power\"\nreset_time = \"200 ms\"")
+        text += "\n[outputs.i2c_power]\ntype = \"bus_reset\"\nbus = \"gpio\"\nline = 25\n"
+        let latch = 8100.0
+        let run = try brew(rigText: text) { brewery in
+            brewery.schedule(at: Instant(seconds: latch)) { (b: SimulatedBrewery) in b.latchUp(bus: "i2c") }
+        }
+        XCTAssertEqual(run.result.outcome, .completed)
+        XCTAssertTrue(run.alarms.isEmpty, "the power cycle brought the bus back before any fault stood: \(run.alarms.map(\.event.message))")
+        let alert = try XCTUnwrap(run.console.events.first { $0.event.message.contains("power-cycled") }, "no power-cycle alert")
+        XCTAssertTrue(alert.event.message.contains("bus i2c power-cycled through i2c_power"), alert.event.message)
+        XCTAssertGreaterThanOrEqual(alert.at.value, latch)
+        XCTAssertLessThanOrEqual(alert.at.value, latch + 1)
+        XCTAssertFalse(run.brewery.isLatchedUp(bus: "i2c"))
+        XCTAssertEqual(run.brewery.io.powerCycles, 1)
+    }
+
+    func testALatchedUpBusWithoutAResetLineIsAFaultForEveryVesselOnIt() throws {
+        let latch = 8100.0
+        let run = try brew(abortAt: latch + 60) { brewery in
+            brewery.schedule(at: Instant(seconds: latch)) { (b: SimulatedBrewery) in b.latchUp(bus: "i2c") }
+        }
+        let vessels = Set(run.alarms.filter { $0.at.value >= latch }.compactMap(\.event.vessel))
+        XCTAssertEqual(vessels, [Self.hlt, Self.mash, Self.kettle], "\(run.alarms.map(\.event.message))")
+        XCTAssertFalse(run.heaterOn(Self.mash, from: latch + 1), "no vessel heats blind")
+        XCTAssertFalse(run.heaterOn(Self.hlt, from: latch + 1))
+        XCTAssertEqual(run.brewery.io.powerCycles, 0)
+    }
+
+    func testModbusTimeoutsAndCRCErrorsDuringTheMashTurnTheHeaterOffUntilTheTransmitterAnswersAgain() throws {
+        // The mash probe is a PT100 transmitter on RS-485 (unit 3, tenths of a degree in register 0).
+        var text = try Self.simToml()
+        let probe = """
+        [sensors.mash_probe]
+        type = "mcp9808"
+        bus = "i2c"
+        address = 0x19
+        """
+        XCTAssertTrue(text.contains(probe), "sim.toml changed: update this test's rig")
+        text = text.replacingOccurrences(of: probe, with: """
+        [buses.rs485]
+        type = "modbus_rtu"
+        device = "/dev/ttyUSB0"
+        baud = 9600
+
+        [sensors.mash_probe]
+        type = "modbus_register"
+        bus = "rs485"
+        unit = 3
+        register = 0
+        data_type = "int16"
+        quantity = "temperature"
+        scale = 0.1
+        """)
+        let timeouts = 8100.0, crcs = 8150.0
+        let run = try brew(rigText: text) { brewery in
+            brewery.schedule(at: Instant(seconds: timeouts)) { (b: SimulatedBrewery) in
+                b.modbusLinks["rs485"]!.fail(unit: 3, with: Array(repeating: .timeout, count: 5))
+            }
+            brewery.schedule(at: Instant(seconds: crcs)) { (b: SimulatedBrewery) in
+                b.modbusLinks["rs485"]!.fail(unit: 3, with: Array(repeating: .crc, count: 6))
+            }
+        }
+        XCTAssertEqual(run.result.outcome, .completed)
+        let mashAlarms = run.alarms.filter { $0.event.vessel == Self.mash }
+        XCTAssertEqual(mashAlarms.count, 2, "\(run.alarms.map(\.event.message))")
+        let timeout = try firstAlarm(run, containing: "no response")
+        XCTAssertEqual(timeout.at.value, timeouts, accuracy: 1)
+        XCTAssertTrue(timeout.event.message.hasPrefix("Mash tun:"), timeout.event.message)
+        assertOffFromTheAlarm(run, vessel: Self.mash, at: timeout.at.value, until: timeouts + 4.9)
+        let crc = try firstAlarm(run, containing: "CRC")
+        XCTAssertEqual(crc.at.value, crcs, accuracy: 1)
+        XCTAssertTrue(crc.event.message.contains("still failing after re-initialising rs485"), crc.event.message)
+        assertOffFromTheAlarm(run, vessel: Self.mash, at: crc.at.value, until: crcs + 2.9)
+        let cleared = run.console.events.filter { $0.event.kind == .alarmCleared && $0.event.vessel == Self.mash }
+        XCTAssertEqual(cleared.count, 2, "each outage clears when readings return")
+        XCTAssertTrue(run.heaterOn(Self.mash, from: crcs + 3, to: crcs + 120), "heating resumed after the CRC errors")
+    }
+
+    func testAPumpThatStopsMovingWortHoldsTheRIMSElementAndIsStoppedAsRunningDry() throws {
+        // The mash pump air-locks at 2 h 15 min while the RIMS heats to mash-out; the brewer
+        // bleeds it at 2 h 20 min and acknowledges.
+        let fails = 8100.0, fixed = 8400.0, ack = 8410.0
+        let run = try brew(script: [(Seconds(ack), .acknowledge(by: "ann"))]) { brewery in
+            brewery.inject(.pumpFailed, vessel: Self.mash, at: Instant(seconds: fails))
+            brewery.repair(vessel: Self.mash, at: Instant(seconds: fixed))
+        }
+        XCTAssertEqual(run.result.outcome, .completed, "the batch carries on after the pump is fixed and the trip acknowledged")
+        XCTAssertTrue(run.heaterOn(Self.mash, from: fails - 30, to: fails - 0.1), "the RIMS was heating before")
+        // The meter averages over 2 s: the element is off within that, plus one reading.
+        XCTAssertFalse(run.heaterOn(Self.mash, from: fails + 3, to: ack), "no heat into a tube without flow")
+        // The pump has long primed, so it trips at once; its element is then held by "the pump runs".
+        let trip = try firstAlarm(run, containing: "mash_pump stopped")
+        XCTAssertTrue(trip.event.message.contains("pump running dry (no flow): mash_flow reads 0."), trip.event.message)
+        let held = try firstAlarm(run, containing: "rims_element held off")
+        XCTAssertTrue(held.event.message.contains("the recirculation pump must run while the element heats: mash_pump is off"), held.event.message)
+        XCTAssertEqual(held.at.value, trip.at.value, accuracy: 0.2, "in the same tick")
+        XCTAssertTrue(trip.event.message.contains("off until acknowledged"), trip.event.message)
+        XCTAssertLessThanOrEqual(trip.at.value, fails + 3)
+        XCTAssertFalse(run.alarms.contains { $0.event.message.contains("element dead") },
+                       "a held-off element is not taken for a dead one: \(run.alarms.map(\.event.message))")
+        let released = try XCTUnwrap(run.console.events.first { $0.event.message.contains("Acknowledged:") && $0.at.value >= ack })
+        XCTAssertTrue(released.event.message.contains("mash_pump may run again"), released.event.message)
+        XCTAssertTrue(run.heaterOn(Self.mash, from: ack, to: ack + 120), "heating resumed once the pump pumped again")
+    }
+
+    func testAStillThatLosesItsCoolantHasItsHeatCutAndSaysWhy() throws {
+        let rig = try HardwareLoader.parse("""
+        name = "Test still"
+        backend = "simulated"
+
+        [buses.i2c]
+        type = "i2c"
+        adapter = 1
+
+        [buses.gpio]
+        type = "gpio"
+        chip = "gpiochip0"
+
+        [sensors.still_probe]
+        type = "mcp9808"
+        bus = "i2c"
+        address = 0x18
+
+        [sensors.coolant]
+        type = "pulse_flow_meter"
+        bus = "gpio"
+        line = 5
+        k_factor = 450
+
+        [outputs.still_element]
+        type = "heater"
+        bus = "gpio"
+        line = 17
+
+        [vessels.still]
+        role = "still"
+        capacity = "50 L"
+        sensor = "still_probe"
+        coolant_flow = "coolant"
+        max_temperature = "100 C"
+
+        [vessels.still.heater]
+        output = "still_element"
+        power = "3000 W"
+        pid = { kp = 60, ti = "900 s" }
+
+        [vessels.still.simulation]
+        initial_volume = "40 L"
+        coolant_flow = "4 L/min"
+        """, file: "still.toml")
+        let still = try SimulatedBrewery(rig: rig)
+        var readings: [TemperatureReading?] = [nil]
+        var on = ProcessController.VesselOutput()
+        on.heaterOn = true
+        var events: [ProcessEvent] = []
+        var heater: [(t: Double, applied: Bool, plant: Bool)] = []
+        still.schedule(at: Instant(seconds: 30)) { plant in plant.inject(.coolantLost, vessel: 0) }
+        still.schedule(at: Instant(seconds: 60)) { plant in plant.clearFaults(vessel: 0) }
+        for k in 0...900 {
+            let t = Double(k) / 10
+            still.advance(to: Instant(seconds: t))
+            if k % 10 == 0 { still.read(at: Instant(seconds: t), into: &readings) }
+            XCTAssertEqual(still.apply([on]), [])
+            events += still.takeEvents()
+            heater.append((t, still.heatersApplied[0], still.plant[0].heaterOn))
+        }
+        XCTAssertTrue(heater.filter { $0.t >= 5 && $0.t < 30 }.allSatisfy(\.applied), "heating with coolant flowing")
+        let cut = try XCTUnwrap(heater.first { $0.t >= 30 && !$0.applied }, "the heat was never cut")
+        XCTAssertLessThanOrEqual(cut.t, 30 + 2 + 1, "within the meter's 2 s window and one reading")
+        XCTAssertTrue(heater.filter { $0.t >= cut.t && $0.t < 60 }.allSatisfy { !$0.applied && !$0.plant }, "off, and the element really is off")
+        let alarm = try XCTUnwrap(events.first { $0.kind == .alarm }, "no alarm")
+        XCTAssertTrue(alarm.message.contains("still_element held off — Still: no heat without coolant through the condenser: coolant reads 0.00"),
+                      alarm.message)
+        XCTAssertTrue(heater.filter { $0.t >= 63 }.allSatisfy(\.applied), "heating again once coolant flows")
+        XCTAssertEqual(events.filter { $0.kind == .alarmCleared }.count, 1)
+    }
+}
