@@ -300,21 +300,21 @@ public enum HardwareLoader {
                         kind = .i2c(adapter: adapter)
                     }
                 }
-                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "adapter"])
+                bus.checkKeys(known: busKeys, applicable: ["type", "adapter", "reset_output", "reset_time"])
             case "gpio":
                 if let chip = bus.string("chip", required: true, expected: "a GPIO chip name or label in quotes, like \"gpiochip0\"") {
                     kind = .gpio(chip: chip)
                 }
-                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "chip"])
+                bus.checkKeys(known: busKeys, applicable: ["type", "chip", "reset_output", "reset_time"])
             case "modbus_rtu":
                 kind = readModbusRTU(bus, id: id, slots: slots).map { .modbusRTU($0) }
-                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries"])
+                bus.checkKeys(known: busKeys, applicable: ["type", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries", "reset_output", "reset_time"])
             case "modbus_tcp":
                 kind = readModbusTCP(bus, id: id, slots: slots).map { .modbusTCP($0) }
-                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "host", "port", "timeout", "retries"])
+                bus.checkKeys(known: busKeys, applicable: ["type", "host", "port", "timeout", "retries", "reset_output", "reset_time"])
             case "onewire":
                 kind = readOneWire(bus, id: id, i2cBuses: i2cBuses, busIDs: busIDs, slots: slots).map { .oneWire($0) }
-                bus.checkKeys(known: busKeys, applicable: ["reset_output", "reset_time", "type", "i2c_bus", "address", "part", "channel"])
+                bus.checkKeys(known: busKeys, applicable: ["type", "i2c_bus", "address", "part", "channel", "reset_output", "reset_time"])
             default:
                 bus.checkKeys(known: busKeys)
             }

@@ -70,6 +70,13 @@ public struct HeaterLoop: Sendable {
         }
     }
 
+    /// The heater really gets `applied` (a shared circuit's budget gave it less than asked): the
+    /// PID is told, so its integral does not wind up against a limit it cannot see.
+    public mutating func actuatorApplied(_ applied: Percent) {
+        guard mode == .pid, pid.isStarted, applied.value < demand.value else { return }
+        pid.actuatorApplied(applied)
+    }
+
     /// Whether the SSR conducts now.
     public mutating func output(at now: Instant) -> Bool {
         guard mode != .off else {

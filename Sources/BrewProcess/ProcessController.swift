@@ -74,6 +74,8 @@ public struct ProcessController: Sendable {
         var origin: Instant?
         var index = -1
         var plan: PowerBudget.Plan?
+        /// Each member's rounding to its SSR's minimum on/off times, carried between windows.
+        var carry: [Double] = []
     }
 
     public init(plan: BrewPlan, rig: RigSpec, settings: StepEngine.Settings = StepEngine.Settings(),
@@ -105,7 +107,10 @@ public struct ProcessController: Sendable {
         for c in rig.circuits {
             let members = rig.vessels.indices.filter { i in rig.vessels[i].heater.map { c.heaters.contains($0.output) } ?? false }
             guard !members.isEmpty else { continue }
-            let budget = PowerBudget(limit: c.limit, heaters: members.map { .init(power: rig.vessels[$0].heater!.power) })
+            let budget = PowerBudget(limit: c.limit, heaters: members.map {
+                let h = rig.vessels[$0].heater!
+                return .init(power: h.power, minimumOn: h.minimumOn, minimumOff: h.minimumOff)
+            })
             // Heaters that can all run at once never need sharing: their own outputs stay in charge.
             guard !budget.fitsTogether else { continue }
             let window = members.map { rig.vessels[$0].heater!.window }.max()!
@@ -318,12 +323,15 @@ public struct ProcessController: Sendable {
                 let demands = c.members.map { m in
                     loops[m].map { $0.mode == .off ? Percent.off : Percent(min($0.demand.value, $0.output.maximumDuty.value)) } ?? .off
                 }
-                c.plan = c.budget.plan(window: c.window, demands: demands, rotation: index)
+                c.plan = c.budget.plan(window: c.window, demands: demands, rotation: index, carry: c.carry)
+                c.carry = c.plan!.carry
             }
             let phase = elapsed - Double(index) * w
             for (j, m) in c.members.enumerated() {
                 let running = loops[m].map { $0.mode != .off } ?? false
                 outputs[m].heaterOn = running && c.plan!.isOn(j, at: phase + 1e-9)
+                // What the budget really gives this window, so the PID does not wind up against it.
+                if running, c.plan!.limited { loops[m]?.actuatorApplied(c.plan!.realised[j]) }
             }
             circuits[k] = c
         }

@@ -63,6 +63,40 @@ public enum HardwareCheck {
         }
     }
 
+    /// Every interlock the outputs obey — the file's own and the protections brewctl implies — in
+    /// words, one line each, for `brewctl hardware check` and the wiring member.
+    public static func protections(of rig: RigSpec) -> [String] {
+        rig.effectiveInterlocks.map { il in
+            let conditions = il.requires.map { c -> String in
+                switch c {
+                case .output(let id, let on): "\(id) is \(on ? "on" : "off")"
+                case .level(let s, let wet): "\(s) reads \(wet ? "wet" : "dry")"
+                case .above(let s, let v): "\(s) reads more than \(Format.fixed(v, 2))\(unit(rig, s))"
+                case .below(let s, let v): "\(s) reads less than \(Format.fixed(v, 2))\(unit(rig, s))"
+                }
+            }.joined(separator: " and ")
+            let how: String
+            switch il.action {
+            case .hold:
+                how = "runs only while \(conditions)" + (il.grace.value > 0 ? " (alarm after \(Format.duration(il.grace)) held off)" : "")
+            case .trip:
+                how = "is stopped until acknowledged unless \(conditions) once it has run \(Format.duration(il.grace))"
+            }
+            let why = il.reason ?? il.name
+            return "\(il.output) \(how)" + (why.map { " — \($0)" } ?? "") + (il.implied ? " [implied]" : "")
+        }
+    }
+
+    private static func unit(_ rig: RigSpec, _ sensor: String) -> String {
+        switch rig.sensor(id: sensor)?.quantity {
+        case .temperature?: " °C"
+        case .flow?: " L/min"
+        case .volume?: " L"
+        case .pressure?: " bar"
+        default: ""
+        }
+    }
+
     /// Whether a device that failed was there all the same (it answered, but wrongly: a bad ID,
     /// a CRC, an exception) rather than silent or unreachable.
     static func answered(despite error: BusError) -> Bool {

@@ -41,10 +41,17 @@ struct HardwareCommand: ParsableCommand {
 
         func run() throws {
             let rig = HardwareCommand.loadRig(hardware)
+            let protections = HardwareCheck.protections(of: rig)
+            func printProtections() {
+                print(protections.isEmpty ? "Interlocks: none" : "Interlocks (enforced at the outputs):")
+                for line in protections { print("  \(line)") }
+            }
             guard rig.backend == .linux else {
                 print("\(rig.name) is simulated: its chips are simulated in-process, there is nothing to probe.")
+                printProtections()
                 return
             }
+            defer { printProtections() }
             let buses = LinuxRigBuses(rig: rig)
             let clock = MonotonicClock()
             let rows = HardwareCheck.sensors(of: rig, using: RigSensors(rig: rig, buses: buses, now: clock.now),

@@ -85,7 +85,7 @@ final class HardwareErrorTests: XCTestCase {
         let output = only(hardwareErrors(edited("type = \"pump\"", "type = \"pmup\"")))
         XCTAssertEqual(output?.key, "outputs.mash_pump.type")
         XCTAssertEqual(output?.suggestion, "did you mean `pump`?")
-        XCTAssertEqual(output?.expected, "one of `heater`, `pump`, `valve` or `variable_speed_pump`")
+        XCTAssertEqual(output?.expected, "one of `heater`, `pump`, `valve`, `variable_speed_pump` or `bus_reset`")
         let role = only(hardwareErrors(edited("role = \"kettle\"", "role = \"kettel\"")))
         XCTAssertEqual(role?.key, "vessels.kettle.role")
         XCTAssertEqual(role?.suggestion, "did you mean `kettle`?")

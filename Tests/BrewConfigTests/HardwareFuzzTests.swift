@@ -116,7 +116,8 @@ final class HardwareFuzzTests: XCTestCase {
             for h in c.heaters where outputs[h]?.kind != .heater { return "circuit \(c.id): \(h)" }
         }
         if rig.backend == .simulated {
-            if rig.sensors.contains(where: { $0.part != .mcp9808 }) { return "simulated rig with a sensor it cannot simulate" }
+            let simulable: Set<RigSpec.Sensor.Part> = [.mcp9808, .modbusRegister, .levelSwitch, .pulseFlowMeter]
+            if rig.sensors.contains(where: { !simulable.contains($0.part) }) { return "simulated rig with a sensor it cannot simulate" }
             for o in rig.outputs { if case .gpio = o.connection {} else { return "simulated rig with a non-GPIO output" } }
         }
         return nil

@@ -82,7 +82,7 @@ final class HardwareLanguageErrorTests: XCTestCase {
         XCTAssertEqual(single(text, at: "70000", key: "buses.gateway.port")?.expected, "a TCP port from 1 to 65535")
         let applies = single(edit(text, "port = 70000", "baud = 9600"), at: "baud = 9600", after: "[buses.gateway]", key: "buses.gateway.baud")
         XCTAssertEqual(applies?.message, "`baud` does not apply to bus `gateway`")
-        XCTAssertEqual(applies?.suggestion, "bus `gateway` takes `type`, `host`, `port`, `timeout` and `retries`")
+        XCTAssertEqual(applies?.suggestion, "bus `gateway` takes `type`, `host`, `port`, `timeout`, `retries`, `reset_output` and `reset_time`")
     }
 
     func testOneWireBridge() {
@@ -268,6 +268,53 @@ final class HardwareLanguageErrorTests: XCTestCase {
 
     // MARK: Interlocks and circuits
 
+    func testRedundantProbesActionsGraceAndBusResets() throws {
+        // Valid: a second probe for the mash, a trip with a grace, a reset line for the I2C bus.
+        var text = edit(club, "sensor = \"mash_probe\"", "sensors = [\"mash_probe\", \"chiller_out_probe\"]\nprobe_tolerance = \"1.5 K\"",
+                        after: "[vessels.mash_tun]")
+        text = edit(text, "reason = \"no flow through the RIMS tube", "action = \"hold\"\ngrace = \"10 s\"\nreason = \"no flow through the RIMS tube")
+        text = edit(text, "adapter = 1                 # header pins 3/5", "adapter = 1\nreset_output = \"i2c_power\"\nreset_time = \"300 ms\"")
+        text += "\n[outputs.i2c_power]\ntype = \"bus_reset\"\nbus = \"gpio\"\nline = 26\n"
+        let rig = try HardwareLoader.parse(text, file: "rig.toml")
+        let mash = try XCTUnwrap(rig.vessel(for: .mashTun))
+        XCTAssertEqual(mash.temperatureSensors, ["mash_probe", "chiller_out_probe"])
+        XCTAssertEqual(mash.probeTolerance, Kelvin(1.5))
+        XCTAssertEqual(rig.interlocks[2].grace, Seconds(10))
+        XCTAssertEqual(rig.bus(id: "i2c")?.reset, RigSpec.Bus.Reset(output: "i2c_power", time: Seconds(0.3)))
+
+        let taken = single(edit(club, "sensor = \"mash_probe\"", "sensors = [\"mash_probe\", \"hlt_probe\"]", after: "[vessels.mash_tun]"),
+                           at: "\"hlt_probe\"]", key: "vessels.mash_tun.sensors[1]")
+        XCTAssertEqual(taken?.message, "sensor `hlt_probe` already measures vessel `hlt`")
+
+        let gravity = single(edit(club, "sensor = \"mash_probe\"", "sensors = [\"mash_probe\", \"fermenter_gravity\"]", after: "[vessels.mash_tun]"),
+                             at: "\"fermenter_gravity\"]", key: "vessels.mash_tun.sensors[1]")
+        XCTAssertTrue(gravity?.message.hasSuffix("not a temperature sensor") ?? false, gravity?.message ?? "")
+
+        let both = single(edit(club, "sensor = \"mash_probe\"", "sensor = \"mash_probe\"\nsensors = [\"chiller_out_probe\"]", after: "[vessels.mash_tun]"),
+                          at: "sensors = [", key: "vessels.mash_tun.sensors")
+        XCTAssertEqual(both?.message, "a vessel names its probe with `sensor` or its probes with `sensors`, not both")
+
+        let lonely = single(edit(club, "sensor = \"mash_probe\"", "sensor = \"mash_probe\"\nprobe_tolerance = \"1 K\"", after: "[vessels.mash_tun]"),
+                            at: "probe_tolerance", key: "vessels.mash_tun.probe_tolerance")
+        XCTAssertEqual(lonely?.message, "`probe_tolerance` applies to a vessel with several probes")
+
+        let action = single(edit(club, "reason = \"no flow through the RIMS tube", "action = \"halt\"\nreason = \"no flow through the RIMS tube"),
+                            at: "\"halt\"", key: "interlocks[2].action")
+        XCTAssertEqual(action?.expected, "one of `hold` or `trip`")
+
+        let grace = single(edit(club, "reason = \"no flow through the RIMS tube", "grace = \"5\"\nreason = \"no flow through the RIMS tube"),
+                           at: "\"5\"", key: "interlocks[2].grace")
+        XCTAssertNotNil(grace)
+
+        let heater = single(edit(club, "adapter = 1                 # header pins 3/5", "adapter = 1\nreset_output = \"hlt_element\""),
+                            at: "\"hlt_element\"", after: "[buses.i2c]", key: "buses.i2c.reset_output")
+        XCTAssertEqual(heater?.message, "output `hlt_element` is a heater, not a bus_reset")
+
+        let time = single(edit(club, "adapter = 1                 # header pins 3/5", "adapter = 1\nreset_time = \"1 s\""),
+                          at: "reset_time", key: "buses.i2c.reset_time")
+        XCTAssertEqual(time?.message, "`reset_time` needs a `reset_output` to cut the bus's power with")
+    }
+
     func testInterlocks() {
         let missing = single(edit(club, "{ sensor = \"kettle_level\", is = \"wet\" }", "{ sensor = \"kettle_levl\", is = \"wet\" }"),
                              at: "\"kettle_levl\"", key: "interlocks[1].requires[0].sensor")
@@ -343,7 +390,8 @@ final class HardwareLanguageErrorTests: XCTestCase {
         let sim = try Repo.text("Hardware/sim.toml")
         let tmp = single(edit(sim, "type = \"mcp9808\"\nbus = \"i2c\"\naddress = 0x19", "type = \"tmp117\"\nbus = \"i2c\"\naddress = 0x48"),
                          at: "\"tmp117\"", key: "sensors.mash_probe.type")
-        XCTAssertEqual(tmp?.message, "the simulated brewery simulates mcp9808 probes only; use backend = \"linux\" for a TMP117")
+        XCTAssertEqual(tmp?.message, "the simulated brewery simulates mcp9808 probes, Modbus registers, level switches and pulse flow meters; "
+                       + "use backend = \"linux\" for a TMP117")
 
         let modbus = sim.replacingOccurrences(of: "[sensors.hlt_probe]", with: """
             [buses.rs485]
@@ -359,10 +407,9 @@ final class HardwareLanguageErrorTests: XCTestCase {
             .output(id: "chiller_valve")?.connection, .modbusCoil(unit: 3, coil: 0))
 
         // A linux rig file with its backend switched to simulated: every sensor the simulator cannot
-        // simulate is reported at its type.
+        // simulate is reported at its type (its level switch and flow meters it can).
         let errors = hardwareErrors(edit(still, "backend = \"linux\"", "backend = \"simulated\""))
-        XCTAssertEqual(errors.map(\.key), ["sensors.boiler_probe.type", "sensors.head_probe.type", "sensors.still_level.type",
-                                           "sensors.condenser_flow.type", "sensors.distillate_flow.type"])
+        XCTAssertEqual(errors.map(\.key), ["sensors.boiler_probe.type", "sensors.head_probe.type"])
     }
 
     func testEveryProblemIsReported() {

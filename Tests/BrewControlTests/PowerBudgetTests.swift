@@ -66,6 +66,46 @@ final class PowerBudgetTests: XCTestCase {
         }
     }
 
+    func testMinimumOnTimesRoundWithACarrySoTheAveragePowerIsRight() {
+        // A contactor-switched element: at least 0.5 s on, at least 0.5 s off, in a 2 s window.
+        let b = PowerBudget(limit: Watts(10_000), heaters: [.init(power: Watts(5500), minimumOn: Seconds(0.5), minimumOff: Seconds(0.5)),
+                                                            .init(power: Watts(3000))])
+        var carry: [Double] = []
+        var delivered = 0.0
+        for window in 0..<100 {
+            let p = b.plan(window: Seconds(2), demands: [Percent(10), Percent(50)], rotation: window, carry: carry)
+            carry = p.carry
+            for r in p.intervals[0] { XCTAssertGreaterThanOrEqual(r.upperBound - r.lowerBound, 0.5 - 1e-9, "no pulse shorter than minimum_on") }
+            delivered += p.realised[0].value
+        }
+        XCTAssertEqual(delivered / 100, 10, accuracy: 0.6, "0.2 s a window is not possible, but on average 10 % is delivered")
+
+        // Nearly full: a 1.9 s pulse would leave a 0.1 s rest; it is rounded to full (or 1.5 s) and carried.
+        let full = b.plan(window: Seconds(2), demands: [Percent(95), .off])
+        XCTAssertTrue([100.0, 75.0].contains(full.realised[0].value), "\(full.realised[0])")
+        XCTAssertEqual(full.carry[0], 1.9 - full.realised[0].value / 50, accuracy: 1e-9)
+    }
+
+    func testLayoutFragmentsTooShortForTheSSRAreDroppedNeverAdded() {
+        // Three heaters on a supply that takes two at a time; the third's time may be cut into
+        // stretches around the others: none of them shorter than its minimum on-time.
+        let powers = [Watts(4000), Watts(4000), Watts(4000)]
+        let b = PowerBudget(limit: Watts(8000), heaters: powers.map { .init(power: $0, minimumOn: Seconds(0.4), minimumOff: Seconds(0.3)) })
+        var carry: [Double] = []
+        for window in 0..<60 {
+            let demands = [Percent(Double(30 + window % 50)), Percent(Double(80 - window % 40)), Percent(Double(window * 7 % 100))]
+            let p = b.plan(window: Seconds(2), demands: demands, rotation: window, carry: carry)
+            carry = p.carry
+            for i in 0..<3 {
+                for r in p.intervals[i] { XCTAssertGreaterThanOrEqual(r.upperBound - r.lowerBound, 0.4 - 1e-9, "window \(window) heater \(i)") }
+                for (a, c) in zip(p.intervals[i], p.intervals[i].dropFirst()) {
+                    XCTAssertGreaterThanOrEqual(c.lowerBound - a.upperBound, 0.3 - 1e-9, "rest shorter than minimum_off")
+                }
+            }
+            for k in 0..<200 { XCTAssertLessThanOrEqual(p.load(at: Double(k) / 100, powers: powers), 8000 + 1e-6) }
+        }
+    }
+
     func testAHeaterLargerThanTheCircuitNeverRuns() {
         let b = PowerBudget(limit: Watts(3000), heaters: [.init(power: Watts(3500))])
         XCTAssertEqual(b.plan(window: Seconds(2), demands: [.full]).realised[0], .off)

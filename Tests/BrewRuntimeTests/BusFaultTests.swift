@@ -152,6 +152,52 @@ extension FaultInjectionTests {
         XCTAssertTrue(run.heaterOn(Self.mash, from: ack, to: ack + 120), "heating resumed once the pump pumped again")
     }
 
+    func testThreeMashProbesOutvoteABadOneAndTwoThatDisagreeStopTheHeat() throws {
+        // The mash tun with three probes in the same liquid: the MCP9808 of sim.toml and two more.
+        var text = try Self.simToml()
+        text = text.replacingOccurrences(of: "sensor = \"mash_probe\"", with: "sensors = [\"mash_probe\", \"mash_probe_b\", \"mash_probe_c\"]\nprobe_tolerance = \"1 K\"")
+        text += """
+
+        [sensors.mash_probe_b]
+        type = "mcp9808"
+        bus = "i2c"
+        address = 0x1B
+
+        [sensors.mash_probe_c]
+        type = "mcp9808"
+        bus = "i2c"
+        address = 0x1C
+
+        """
+        // b drifts 12 K high at 2 h 15 min (a probe pulled out into the hot RIMS outlet); c's lead
+        // breaks at 2 h 16 min 40 s, leaving a and b to disagree; b is put back at 2 h 18 min 20 s.
+        let drift = 8100.0, broken = 8200.0, fixed = 8300.0
+        let run = try brew(rigText: text) { brewery in
+            brewery.schedule(at: Instant(seconds: drift)) { (b: SimulatedBrewery) in b.override(sensor: "mash_probe_b", bias: 12) }
+            brewery.schedule(at: Instant(seconds: broken)) { (b: SimulatedBrewery) in b.buses["i2c"]!.disconnect(0x1C) }
+            brewery.schedule(at: Instant(seconds: fixed)) { (b: SimulatedBrewery) in b.clearOverride(sensor: "mash_probe_b") }
+        }
+        XCTAssertEqual(run.result.outcome, .completed)
+        let outvoted = try XCTUnwrap(run.console.events.first { $0.event.message.contains("outvoted") }, "no outvoted alert")
+        XCTAssertEqual(outvoted.event.kind, .alert)
+        XCTAssertTrue(outvoted.event.message.hasPrefix("Mash tun: mash_probe_b 7"), outvoted.event.message)
+        XCTAssertTrue(outvoted.event.message.contains("outvoted by mash_probe, mash_probe_c"), outvoted.event.message)
+        XCTAssertEqual(outvoted.at.value, drift, accuracy: 1)
+        XCTAssertTrue(run.heaterOn(Self.mash, from: drift + 1, to: broken - 0.1), "outvoted: the mash keeps heating on the two that agree")
+        XCTAssertFalse(run.alarms.contains { $0.at.value < broken }, "\(run.alarms.map(\.event.message))")
+
+        let disagree = try firstAlarm(run, containing: "probes disagree")
+        XCTAssertTrue(disagree.event.message.hasPrefix("Mash tun: probes disagree: mash_probe 6"), disagree.event.message)
+        XCTAssertTrue(disagree.event.message.contains("mash_probe_c failed"), disagree.event.message)
+        XCTAssertEqual(disagree.at.value, broken, accuracy: 1)
+        assertOffFromTheAlarm(run, vessel: Self.mash, at: disagree.at.value, until: fixed - 0.05)
+        let cleared = try XCTUnwrap(run.console.events.first { $0.event.kind == .alarmCleared && $0.event.vessel == Self.mash })
+        XCTAssertGreaterThanOrEqual(cleared.at.value, fixed)
+        XCTAssertTrue(run.console.events.contains { $0.event.message.contains("controlling on") == false && $0.event.message.contains("mash_probe_c failed") && $0.at.value >= fixed },
+                      "after the repair the vessel carries on on a and b, c's failure still said")
+        XCTAssertTrue(run.heaterOn(Self.mash, from: cleared.at.value))
+    }
+
     func testAStillThatLosesItsCoolantHasItsHeatCutAndSaysWhy() throws {
         let rig = try HardwareLoader.parse("""
         name = "Test still"
