@@ -11,7 +11,9 @@ import BrewCore
 ///   a majority their mean is used and the others are outvoted (named in the note). Without a
 ///   majority the reading is a fault.
 ///
-/// The reading's time is the oldest of the probes used, so staleness is never understated. Pure.
+/// The reading's time is the oldest of the probes used, so staleness is never understated. And
+/// the hard limit is never voted away: if any good probe reads at or above the vessel's limit,
+/// that reading is the vessel's (the controller then turns the heater off and says why). Pure.
 public enum ProbeVote {
     public struct Probe: Sendable {
         public var id: String
@@ -28,7 +30,7 @@ public enum ProbeVote {
         public var note: String?
     }
 
-    public static func combine(_ probes: [Probe], tolerance: Kelvin, at now: Instant, staleAfter: Seconds) -> Outcome {
+    public static func combine(_ probes: [Probe], tolerance: Kelvin, at now: Instant, staleAfter: Seconds, limit: Celsius? = nil) -> Outcome {
         guard probes.count > 1 else {
             return Outcome(reading: probes.first?.reading ?? .fault("no probe", at: now), note: nil)
         }
@@ -40,6 +42,9 @@ public enum ProbeVote {
             } else {
                 good.append(p)
             }
+        }
+        if let limit, let hot = good.filter({ $0.reading.value >= limit }).max(by: { $0.reading.value < $1.reading.value }) {
+            return Outcome(reading: hot.reading, note: "\(hot.id) reads \(hot.reading.value), at or above the limit of \(limit): not voted away")
         }
         func reading(_ used: [Probe]) -> TemperatureReading {
             let mean = used.reduce(0.0) { $0 + $1.reading.value.value } / Double(used.count)

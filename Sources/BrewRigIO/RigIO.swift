@@ -95,7 +95,8 @@ public final class RigIO {
                 continue
             }
             let probes = vessel.temperatureSensors.map { ProbeVote.Probe(id: $0, reading: temperature($0, at: now)) }
-            let outcome = ProbeVote.combine(probes, tolerance: vessel.probeTolerance, at: now, staleAfter: rig.control.staleAfter)
+            let outcome = ProbeVote.combine(probes, tolerance: vessel.probeTolerance, at: now, staleAfter: rig.control.staleAfter,
+                                            limit: vessel.maxTemperature)
             readings[i] = outcome.reading
             note(vote: outcome.note, vessel: i, at: now)
         }

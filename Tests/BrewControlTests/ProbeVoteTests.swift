@@ -69,6 +69,15 @@ final class ProbeVoteTests: XCTestCase {
         XCTAssertTrue(why.contains("no majority"), why)
     }
 
+    func testTheHardLimitIsNeverVotedAway() {
+        let out = ProbeVote.combine([probe("a", 70.0), probe("b", 81.0), probe("c", 70.2)], tolerance: Kelvin(1), at: now, staleAfter: stale,
+                                    limit: Celsius(80))
+        XCTAssertEqual(out.reading.value, Celsius(81), "the hot one is the vessel's reading: the controller's hard limit acts on it")
+        XCTAssertTrue(out.note?.contains("b reads 81") ?? false, out.note ?? "no note")
+        XCTAssertEqual(ProbeVote.combine([probe("a", 70.0), probe("b", 79.0), probe("c", 70.2)], tolerance: Kelvin(1), at: now, staleAfter: stale,
+                                         limit: Celsius(80)).reading.value.value, 70.1, accuracy: 1e-9, "below the limit it is outvoted")
+    }
+
     func testVotedReadingTakesTheOldestTime() {
         let out = vote([probe("a", 65.0, age: 2), probe("b", 65.1), probe("c", 65.2, age: 1)])
         XCTAssertEqual(out.reading.takenAt, Instant(seconds: 98))

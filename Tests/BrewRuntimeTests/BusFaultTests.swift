@@ -169,11 +169,11 @@ extension FaultInjectionTests {
         address = 0x1C
 
         """
-        // b drifts 12 K high at 2 h 15 min (a probe pulled out into the hot RIMS outlet); c's lead
+        // b drifts 5 K high at 2 h 15 min (a probe pulled out into the hot RIMS outlet); c's lead
         // breaks at 2 h 16 min 40 s, leaving a and b to disagree; b is put back at 2 h 18 min 20 s.
         let drift = 8100.0, broken = 8200.0, fixed = 8300.0
         let run = try brew(rigText: text) { brewery in
-            brewery.schedule(at: Instant(seconds: drift)) { (b: SimulatedBrewery) in b.override(sensor: "mash_probe_b", bias: 12) }
+            brewery.schedule(at: Instant(seconds: drift)) { (b: SimulatedBrewery) in b.override(sensor: "mash_probe_b", bias: 5) }
             brewery.schedule(at: Instant(seconds: broken)) { (b: SimulatedBrewery) in b.buses["i2c"]!.disconnect(0x1C) }
             brewery.schedule(at: Instant(seconds: fixed)) { (b: SimulatedBrewery) in b.clearOverride(sensor: "mash_probe_b") }
         }
@@ -187,7 +187,8 @@ extension FaultInjectionTests {
         XCTAssertFalse(run.alarms.contains { $0.at.value < broken }, "\(run.alarms.map(\.event.message))")
 
         let disagree = try firstAlarm(run, containing: "probes disagree")
-        XCTAssertTrue(disagree.event.message.hasPrefix("Mash tun: probes disagree: mash_probe 6"), disagree.event.message)
+        XCTAssertTrue(disagree.event.message.hasPrefix("Mash tun: probes disagree: mash_probe 7"), disagree.event.message)
+        XCTAssertTrue(disagree.event.message.contains("more than 1.00 K apart"), disagree.event.message)
         XCTAssertTrue(disagree.event.message.contains("mash_probe_c failed"), disagree.event.message)
         XCTAssertEqual(disagree.at.value, broken, accuracy: 1)
         assertOffFromTheAlarm(run, vessel: Self.mash, at: disagree.at.value, until: fixed - 0.05)
