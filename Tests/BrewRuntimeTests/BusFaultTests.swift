@@ -200,7 +200,9 @@ extension FaultInjectionTests {
     }
 
     func testAStillThatLosesItsCoolantHasItsHeatCutAndSaysWhy() throws {
-        let rig = try HardwareLoader.parse("""
+        // A pot still warming its wash (distillation runs themselves are not run by this release;
+        // the still's element and its coolant interlock are the same either way).
+        let rig = """
         name = "Test still"
         backend = "simulated"
 
@@ -243,31 +245,42 @@ extension FaultInjectionTests {
         [vessels.still.simulation]
         initial_volume = "40 L"
         coolant_flow = "4 L/min"
-        """, file: "still.toml")
-        let still = try SimulatedBrewery(rig: rig)
-        var readings: [TemperatureReading?] = [nil]
-        var on = ProcessController.VesselOutput()
-        on.heaterOn = true
-        var events: [ProcessEvent] = []
-        var heater: [(t: Double, applied: Bool, plant: Bool)] = []
-        still.schedule(at: Instant(seconds: 30)) { plant in plant.inject(.coolantLost, vessel: 0) }
-        still.schedule(at: Instant(seconds: 60)) { plant in plant.clearFaults(vessel: 0) }
-        for k in 0...900 {
-            let t = Double(k) / 10
-            still.advance(to: Instant(seconds: t))
-            if k % 10 == 0 { still.read(at: Instant(seconds: t), into: &readings) }
-            XCTAssertEqual(still.apply([on]), [])
-            events += still.takeEvents()
-            heater.append((t, still.heatersApplied[0], still.plant[0].heaterOn))
+        """
+        let recipe = """
+        name = "Warm the wash"
+
+        [[steps]]
+        name = "Warm the wash"
+        kind = "heat"
+        vessel = "still"
+        temperature = "60 C"
+
+        [[steps]]
+        name = "Hold"
+        kind = "rest"
+        vessel = "still"
+        temperature = "60 C"
+        duration = "20 min"
+        """
+        // The hose comes off the condenser at 10 min, mid heat-up; it is back on at 12 min.
+        let lost = 600.0, back = 720.0
+        let run = try brew(recipeText: recipe, rigText: rig) { still in
+            still.inject(.coolantLost, vessel: 0, at: Instant(seconds: lost))
+            still.repair(vessel: 0, at: Instant(seconds: back))
         }
-        XCTAssertTrue(heater.filter { $0.t >= 5 && $0.t < 30 }.allSatisfy(\.applied), "heating with coolant flowing")
-        let cut = try XCTUnwrap(heater.first { $0.t >= 30 && !$0.applied }, "the heat was never cut")
-        XCTAssertLessThanOrEqual(cut.t, 30 + 2 + 1, "within the meter's 2 s window and one reading")
-        XCTAssertTrue(heater.filter { $0.t >= cut.t && $0.t < 60 }.allSatisfy { !$0.applied && !$0.plant }, "off, and the element really is off")
-        let alarm = try XCTUnwrap(events.first { $0.kind == .alarm }, "no alarm")
-        XCTAssertTrue(alarm.message.contains("still_element held off — Still: no heat without coolant through the condenser: coolant reads 0.00"),
-                      alarm.message)
-        XCTAssertTrue(heater.filter { $0.t >= 63 }.allSatisfy(\.applied), "heating again once coolant flows")
-        XCTAssertEqual(events.filter { $0.kind == .alarmCleared }.count, 1)
+        XCTAssertEqual(run.result.outcome, .completed, "the run carries on once coolant flows again")
+        XCTAssertTrue(run.heaterOn(0, from: lost - 60, to: lost - 0.1), "it was heating before")
+        let cut = try XCTUnwrap(run.recorder.applied.first { $0.at.seconds >= lost && !$0.heaterOn[0] }, "the heat was never cut")
+        XCTAssertLessThanOrEqual(cut.at.seconds, lost + 2 + 1, "within the meter's 2 s window and one reading")
+        XCTAssertFalse(run.heaterOn(0, from: lost + 3, to: back - 0.05), "no heat without coolant")
+        XCTAssertFalse(run.brewery.plant[0].faults.contains(.coolantLost))
+        let alarm = try firstAlarm(run, containing: "still_element held off")
+        XCTAssertTrue(alarm.event.message.hasSuffix("Still: no heat without coolant through the condenser: coolant reads 0.00, needs more than 1.00"),
+                      alarm.event.message)
+        XCTAssertLessThanOrEqual(alarm.at.value, lost + 3 + 5, "after its 5 s grace")
+        XCTAssertEqual(run.alarms.count, 1, "\(run.alarms.map(\.event.message))")
+        let cleared = try XCTUnwrap(run.console.events.first { $0.event.kind == .alarmCleared })
+        XCTAssertGreaterThanOrEqual(cleared.at.value, back)
+        XCTAssertTrue(run.heaterOn(0, from: back, to: back + 60), "heating again once coolant flows")
     }
 }
