@@ -1002,25 +1002,12 @@ public enum HardwareLoader {
                              at path: ConfigPath? = nil, value: ConfigValue? = nil) -> String?? {
             let want = kinds.map(kindName).joined(separator: " or ")
             let article = "a"
+            let site = ReferenceSite(reader: reader, key: key, path: path)
             func report(_ message: String, expected: String? = nil, suggestion: String? = nil) {
-                if let path {
-                    reader.diagnostics.report(path, .value, message, expected: expected, suggestion: suggestion)
-                } else {
-                    reader.report(key, .value, message, expected: expected, suggestion: suggestion)
-                }
+                site.report(message, expected: expected, suggestion: suggestion)
             }
-            let id: String
-            if let value {
-                guard case .string(let s) = value, !s.allSatisfy(\.isWhitespace) else {
-                    report("found \(value.typeDescription)", expected: "the id of \(article) \(want) output from [outputs]")
-                    return nil
-                }
-                id = s
-            } else {
-                guard reader.contains(key) || required else { return .some(nil) }
-                guard let s = reader.string(key, required: required, expected: "the id of \(article) \(want) output from [outputs]") else { return nil }
-                id = s
-            }
+            guard let written = site.id(value: value, required: required, expected: "the id of \(article) \(want) output from [outputs]") else { return nil }
+            guard let id = written else { return .some(nil) }
             guard let output = outputs.valid.first(where: { $0.id == id }) else {
                 if outputs.ids.contains(id) { return nil }  // reported at the output
                 let candidates = outputs.valid.filter { kinds.contains($0.kind) }.map(\.id)
@@ -1048,25 +1035,12 @@ public enum HardwareLoader {
         /// Checks that `reader[key]` names a sensor `want` accepts that no vessel uses yet.
         func sensorReference(_ reader: TableReader, _ key: String, _ want: SensorWant, vessel: String, required: Bool,
                              at path: ConfigPath? = nil, value: ConfigValue? = nil) -> String?? {
+            let site = ReferenceSite(reader: reader, key: key, path: path)
             func report(_ message: String, expected: String? = nil, suggestion: String? = nil) {
-                if let path {
-                    reader.diagnostics.report(path, .value, message, expected: expected, suggestion: suggestion)
-                } else {
-                    reader.report(key, .value, message, expected: expected, suggestion: suggestion)
-                }
+                site.report(message, expected: expected, suggestion: suggestion)
             }
-            let id: String
-            if let value {
-                guard case .string(let s) = value, !s.allSatisfy(\.isWhitespace) else {
-                    report("found \(value.typeDescription)", expected: "the id of \(want.name) from [sensors], in quotes")
-                    return nil
-                }
-                id = s
-            } else {
-                guard reader.contains(key) || required else { return .some(nil) }
-                guard let s = reader.string(key, required: required, expected: "the id of \(want.name) from [sensors]") else { return nil }
-                id = s
-            }
+            guard let written = site.id(value: value, required: required, expected: "the id of \(want.name) from [sensors]") else { return nil }
+            guard let id = written else { return .some(nil) }
             let candidates = sensors.valid.filter(want.accepts).map(\.id)
             guard let sensor = sensors.valid.first(where: { $0.id == id }) else {
                 if sensors.ids.contains(id) { return nil }  // reported at the sensor
@@ -1559,5 +1533,36 @@ public enum HardwareLoader {
         result.coolantFlow = value("coolant_flow", .flow, .nonNegative(max: 1000, Show.plain), d.coolantFlow, context: "a condenser's coolant flow")
         s.checkKeys(known: simulationKeys)
         return ok ? result : nil
+    }
+}
+
+/// Where a reference to another table's entry is written: `key` of a table, or — with `path` — an
+/// element of a list under it.
+struct ReferenceSite {
+    let reader: TableReader
+    let key: String
+    let path: ConfigPath?
+
+    func report(_ message: String, expected: String? = nil, suggestion: String? = nil) {
+        if let path {
+            reader.diagnostics.report(path, .value, message, expected: expected, suggestion: suggestion)
+        } else {
+            reader.report(key, .value, message, expected: expected, suggestion: suggestion)
+        }
+    }
+
+    /// The id written there (`value` for a list element): .some(nil) when the key is absent and
+    /// optional, nil once a problem is reported.
+    func id(value: ConfigValue?, required: Bool, expected: String) -> String?? {
+        if let value {
+            guard case .string(let s) = value, !s.allSatisfy(\.isWhitespace) else {
+                report("found \(value.typeDescription)", expected: expected + ", in quotes")
+                return nil
+            }
+            return .some(s)
+        }
+        guard reader.contains(key) || required else { return .some(nil) }
+        guard let s = reader.string(key, required: required, expected: expected) else { return nil }
+        return .some(s)
     }
 }

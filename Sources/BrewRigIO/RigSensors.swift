@@ -101,16 +101,8 @@ public final class RigSensors {
         case (.modbusRegister, .modbus(let p)):
             let client = try buses.modbusClient(spec.bus)
             // Scale and calibration are applied by RigSensor, as for every other part.
-            let type: ModbusValue.DataType = switch p.dataType {
-            case .int16: .int16
-            case .uint16: .uint16
-            case .int32: .int32
-            case .uint32: .uint32
-            case .float32: .float32
-            }
             let point = ModbusPoint(unit: UInt8(clamping: p.unit), table: p.registerType == .holding ? .holding : .input,
-                                    address: UInt16(clamping: p.register),
-                                    value: ModbusValue(type, wordOrder: p.wordOrder == .big ? .big : .little))
+                                    address: UInt16(clamping: p.register), value: ModbusValue(p))
             let name = "\(p.registerType.rawValue) register \(p.register) of unit \(p.unit) on \(client.name)"
             return RigSensor(spec: spec, name: name) { () throws(BusError) -> Double in try point.read(from: client) }
         case (.levelSwitch, .levelSwitch(let line, let activeLow, let wetWhen)):
@@ -162,5 +154,20 @@ public final class RigSensors {
         let a = try ADS1115(bus: try buses.i2cBus(bus), address: UInt8(clamping: address))
         adcs[key] = a
         return a
+    }
+}
+
+extension ModbusValue {
+    /// How a hardware file's Modbus point is encoded (scale and calibration are applied by
+    /// `RigSensor`, as for every other part).
+    public init(_ point: RigSpec.Sensor.ModbusPoint) {
+        let type: DataType = switch point.dataType {
+        case .int16: .int16
+        case .uint16: .uint16
+        case .int32: .int32
+        case .uint32: .uint32
+        case .float32: .float32
+        }
+        self.init(type, wordOrder: point.wordOrder == .big ? .big : .little)
     }
 }

@@ -66,15 +66,7 @@ final class SimulatedRigBuses: RigBusProvider {
                 let unit = UInt8(clamping: p.unit)
                 let device = client.devices[unit] ?? SimulatedModbusDevice()
                 client.attach(device, unit: unit)
-                let type: ModbusValue.DataType = switch p.dataType {
-                case .int16: .int16
-                case .uint16: .uint16
-                case .int32: .int32
-                case .uint32: .uint32
-                case .float32: .float32
-                }
-                registers[sensor.id] = (device, p.registerType == .input, UInt16(clamping: p.register),
-                                        ModbusValue(type, wordOrder: p.wordOrder == .big ? .big : .little))
+                registers[sensor.id] = (device, p.registerType == .input, UInt16(clamping: p.register), ModbusValue(p))
             case (.levelSwitch, _), (.pulseFlowMeter, _):
                 break   // read from the plant when asked
             default:
