@@ -4,7 +4,9 @@ import BrewCore
 /// interlocks (`RigSpec.effectiveInterlocks`) and the latest sensor values — and says so once,
 /// not every tick: an alarm when an interlock starts holding an output off (after its grace) or
 /// trips it, `alarm-cleared` when a held output may run again. Tripped outputs stay off until
-/// `acknowledge`. Pure apart from its own state; the caller supplies how conditions read.
+/// `acknowledge`. Pure apart from its own state; the caller supplies how conditions read
+/// (`holds`) and, only when something is to be said, in words (`explain`) — so a tick with
+/// nothing to say builds no text.
 public struct InterlockGuard: Sendable {
     public let interlocks: [RigSpec.Interlock]
     private var states: [State]
@@ -36,32 +38,34 @@ public struct InterlockGuard: Sendable {
         interlocks.indices.compactMap { k in states[k].tripped.map { (interlocks[k].output, $0) } }
     }
 
-    /// Whether `output` may be on now that the controller wants it `wanted`. `unmet` returns why
-    /// a condition does not hold (nil when it holds).
-    public mutating func decide(_ output: String, wanted: Bool, at now: Instant, unmet: (RigSpec.Interlock.Condition) -> String?,
-                                events: inout [ProcessEvent]) -> Bool {
+    /// Whether `output` may be on now that the controller wants it `wanted`. `holds` tests a
+    /// condition; `explain` says why one does not hold.
+    public mutating func decide(_ output: String, wanted: Bool, at now: Instant, holds: (RigSpec.Interlock.Condition) -> Bool,
+                                explain: (RigSpec.Interlock.Condition) -> String, events: inout [ProcessEvent]) -> Bool {
         guard let list = byOutput[output] else { return wanted }
         var allowed = wanted
         for k in list {
             let il = interlocks[k]
             var s = states[k]
-            let problem = il.requires.lazy.compactMap(unmet).first
-            let what = il.reason ?? il.name ?? "interlock on \(output)"
+            // Nothing to decide or to clear: the conditions need not even be read.
+            if !wanted, !s.alarmed, s.runningSince == nil, s.unmetSince == nil { continue }
+            let failing = il.requires.first { !holds($0) }
+            func what() -> String { il.reason ?? il.name ?? "interlock on \(output)" }
             switch il.action {
             case .hold:
-                if let problem, wanted {
+                if let failing, wanted {
                     allowed = false
                     let since = s.unmetSince ?? now
                     s.unmetSince = since
                     if !s.alarmed, now - since >= il.grace {
                         s.alarmed = true
-                        events.append(ProcessEvent(.alarm, "\(output) held off — \(what): \(problem)"))
+                        events.append(ProcessEvent(.alarm, "\(output) held off — \(what()): \(explain(failing))"))
                     }
                 } else {
                     s.unmetSince = nil
-                    if problem == nil, s.alarmed {
+                    if failing == nil, s.alarmed {
                         s.alarmed = false
-                        events.append(ProcessEvent(.alarmCleared, "\(output) may run again — \(what): condition holds"))
+                        events.append(ProcessEvent(.alarmCleared, "\(output) may run again — \(what()): condition holds"))
                     }
                 }
             case .trip:
@@ -70,8 +74,8 @@ public struct InterlockGuard: Sendable {
                 } else if allowed {
                     let since = s.runningSince ?? now
                     s.runningSince = since
-                    if let problem, now - since >= il.grace {
-                        let why = "\(what): \(problem) (running for \(Format.duration(now - since)))"
+                    if let failing, now - since >= il.grace {
+                        let why = "\(what()): \(explain(failing)) (running for \(Format.duration(now - since)))"
                         s.tripped = why
                         s.runningSince = nil
                         allowed = false

@@ -246,7 +246,8 @@ public final class RigIO {
         var failures: [String] = []
         func drive(_ id: String?, _ on: Bool) -> Bool {
             guard let id else { return false }
-            let allowed = guardian.decide(id, wanted: on, at: t, unmet: unmet, events: &events)
+            let allowed = guardian.decide(id, wanted: on, at: t, holds: { self.holds($0) }, explain: { self.unmet($0) ?? "holds" },
+                                          events: &events)
             if commanded[id] != allowed {
                 do throws(BusError) {
                     try outputs.set(id, on: allowed)
@@ -282,6 +283,23 @@ public final class RigIO {
             }
         }
         return nil
+    }
+
+    /// Whether a condition holds now (a sensor that cannot be read fails it), without words.
+    private func holds(_ condition: RigSpec.Interlock.Condition) -> Bool {
+        switch condition {
+        case .output(let id, let on):
+            return (commanded[id] ?? false) == on
+        case .level(let sensor, let wet):
+            guard case .success(let v)? = values[sensor] else { return false }
+            return (v == 1) == wet
+        case .above(let sensor, let limit):
+            guard case .success(let v)? = values[sensor] else { return false }
+            return v > limit
+        case .below(let sensor, let limit):
+            guard case .success(let v)? = values[sensor] else { return false }
+            return v < limit
+        }
     }
 
     private func unmet(_ condition: RigSpec.Interlock.Condition) -> String? {

@@ -14,7 +14,8 @@ final class InterlockGuardTests: XCTestCase {
     }
 
     func run(_ g: inout InterlockGuard, _ output: String, wanted: Bool, at t: Double) -> Bool {
-        g.decide(output, wanted: wanted, at: Instant(seconds: t), unmet: unmet, events: &events)
+        g.decide(output, wanted: wanted, at: Instant(seconds: t), holds: { self.unmet($0) == nil }, explain: { self.unmet($0) ?? "" },
+                 events: &events)
     }
 
     func testHoldWaitsSilentlyThroughItsGraceThenAlarmsOnceAndClears() {
