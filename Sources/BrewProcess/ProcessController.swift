@@ -129,6 +129,9 @@ public struct ProcessController: Sendable {
     }
 
     public var isFinished: Bool { engine.isFinished }
+    /// Whether a step waits for the operator (read every tick: asked here rather than through a
+    /// copy of the whole engine).
+    public var awaitsConfirmation: Bool { engine.awaitsConfirmation }
 
     /// One control tick. `readings[i]` is vessel i's latest reading (nil if none yet).
     public mutating func tick(at now: Instant, readings: [TemperatureReading?], events: inout [ProcessEvent]) {

@@ -4,13 +4,28 @@ import BrewCore
 /// interlocks (`RigSpec.effectiveInterlocks`) and the latest sensor values — and says so once,
 /// not every tick: an alarm when an interlock starts holding an output off (after its grace) or
 /// trips it, `alarm-cleared` when a held output may run again. Tripped outputs stay off until
-/// `acknowledge`. Pure apart from its own state; the caller supplies how conditions read
-/// (`holds`) and, only when something is to be said, in words (`explain`) — so a tick with
-/// nothing to say builds no text.
+/// `acknowledge`.
+///
+/// Outputs and sensors are numbered once (the order the caller gives), and the conditions compiled
+/// to those numbers, so a tick decides every output with array lookups only; a condition is put
+/// into words (`explain`) only when something is to be said. Pure apart from its own state.
 public struct InterlockGuard: Sendable {
     public let interlocks: [RigSpec.Interlock]
+    private let tests: [[Test]]
+    /// For each output number, the interlocks guarding it: holds first, as a trip's running time
+    /// only counts while the holds let the output run.
+    private let byOutput: [[Int]]
     private var states: [State]
-    private let byOutput: [String: [Int]]
+
+    /// A condition on numbered outputs and sensors.
+    private enum Test: Sendable {
+        case output(Int, on: Bool)
+        case level(Int, wet: Bool)
+        case above(Int, Double)
+        case below(Int, Double)
+        /// Names something the caller did not number: never holds (unsure means off).
+        case unknown
+    }
 
     private struct State: Sendable {
         /// Since when the output has been wanted on while a condition was unmet (hold).
@@ -22,35 +37,47 @@ public struct InterlockGuard: Sendable {
         var tripped: String?
     }
 
-    public init(interlocks: [RigSpec.Interlock]) {
+    /// `outputs` and `sensors` number the rig's outputs and sensors for `decide`.
+    public init(interlocks: [RigSpec.Interlock], outputs: [String], sensors: [String]) {
         self.interlocks = interlocks
+        let o = Dictionary(outputs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let s = Dictionary(sensors.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        tests = interlocks.map { il in
+            il.requires.map { c -> Test in
+                switch c {
+                case .output(let id, let on): o[id].map { .output($0, on: on) } ?? .unknown
+                case .level(let id, let wet): s[id].map { .level($0, wet: wet) } ?? .unknown
+                case .above(let id, let v): s[id].map { .above($0, v) } ?? .unknown
+                case .below(let id, let v): s[id].map { .below($0, v) } ?? .unknown
+                }
+            }
+        }
+        byOutput = outputs.map { id in
+            interlocks.indices.filter { interlocks[$0].output == id }
+                .sorted { (interlocks[$0].action == .hold ? 0 : 1, $0) < (interlocks[$1].action == .hold ? 0 : 1, $1) }
+        }
         states = Array(repeating: State(), count: interlocks.count)
-        var by: [String: [Int]] = [:]
-        for (k, il) in interlocks.enumerated() { by[il.output, default: []].append(k) }
-        // Holds first: a trip's running time only counts while the holds let the output run.
-        byOutput = by.mapValues { ks in ks.sorted { (interlocks[$0].action == .hold ? 0 : 1, $0) < (interlocks[$1].action == .hold ? 0 : 1, $1) } }
     }
-
-    public var guardedOutputs: Set<String> { Set(byOutput.keys) }
 
     /// Outputs stopped by a trip and waiting for acknowledgement, with why.
     public var tripped: [(output: String, why: String)] {
         interlocks.indices.compactMap { k in states[k].tripped.map { (interlocks[k].output, $0) } }
     }
 
-    /// Whether `output` may be on now that the controller wants it `wanted`. `holds` tests a
-    /// condition; `explain` says why one does not hold.
-    public mutating func decide(_ output: String, wanted: Bool, at now: Instant, holds: (RigSpec.Interlock.Condition) -> Bool,
+    /// Whether output number `output` may be on now that the controller wants it `wanted`.
+    /// `isOn` tells whether an output is on now, `value` a sensor's latest good value (nil when it
+    /// cannot be read: that fails every condition on it), `explain` why a condition does not hold.
+    public mutating func decide(_ output: Int, wanted: Bool, at now: Instant, isOn: (Int) -> Bool, value: (Int) -> Double?,
                                 explain: (RigSpec.Interlock.Condition) -> String, events: inout [ProcessEvent]) -> Bool {
-        guard let list = byOutput[output] else { return wanted }
+        guard output >= 0, output < byOutput.count else { return wanted }
         var allowed = wanted
-        for k in list {
-            let il = interlocks[k]
+        for k in byOutput[output] {
             var s = states[k]
             // Nothing to decide or to clear: the conditions need not even be read.
             if !wanted, !s.alarmed, s.runningSince == nil, s.unmetSince == nil { continue }
-            let failing = il.requires.first { !holds($0) }
-            func what() -> String { il.reason ?? il.name ?? "interlock on \(output)" }
+            let failing = tests[k].firstIndex { !Self.holds($0, isOn, value) }
+            let il = interlocks[k]
+            func what() -> String { il.reason ?? il.name ?? "interlock on \(il.output)" }
             switch il.action {
             case .hold:
                 if let failing, wanted {
@@ -59,13 +86,13 @@ public struct InterlockGuard: Sendable {
                     s.unmetSince = since
                     if !s.alarmed, now - since >= il.grace {
                         s.alarmed = true
-                        events.append(ProcessEvent(.alarm, "\(output) held off — \(what()): \(explain(failing))"))
+                        events.append(ProcessEvent(.alarm, "\(il.output) held off — \(what()): \(explain(il.requires[failing]))"))
                     }
                 } else {
                     s.unmetSince = nil
                     if failing == nil, s.alarmed {
                         s.alarmed = false
-                        events.append(ProcessEvent(.alarmCleared, "\(output) may run again — \(what()): condition holds"))
+                        events.append(ProcessEvent(.alarmCleared, "\(il.output) may run again — \(what()): condition holds"))
                     }
                 }
             case .trip:
@@ -75,11 +102,11 @@ public struct InterlockGuard: Sendable {
                     let since = s.runningSince ?? now
                     s.runningSince = since
                     if let failing, now - since >= il.grace {
-                        let why = "\(what()): \(explain(failing)) (running for \(Format.duration(now - since)))"
+                        let why = "\(what()): \(explain(il.requires[failing])) (running for \(Format.duration(now - since)))"
                         s.tripped = why
                         s.runningSince = nil
                         allowed = false
-                        events.append(ProcessEvent(.alarm, "\(output) stopped — \(why); off until acknowledged (brewctl ack)"))
+                        events.append(ProcessEvent(.alarm, "\(il.output) stopped — \(why); off until acknowledged (brewctl ack)"))
                     }
                 } else {
                     s.runningSince = nil
@@ -88,6 +115,16 @@ public struct InterlockGuard: Sendable {
             states[k] = s
         }
         return allowed
+    }
+
+    private static func holds(_ t: Test, _ isOn: (Int) -> Bool, _ value: (Int) -> Double?) -> Bool {
+        switch t {
+        case .output(let o, let on): return isOn(o) == on
+        case .level(let s, let wet): return value(s).map { ($0 == 1) == wet } ?? false
+        case .above(let s, let limit): return value(s).map { $0 > limit } ?? false
+        case .below(let s, let limit): return value(s).map { $0 < limit } ?? false
+        case .unknown: return false
+        }
     }
 
     /// Clears every trip (the operator has looked); returns the outputs it released.

@@ -25,11 +25,18 @@ public final class RigIO {
     private let pause: (Seconds) -> Void
 
     private var opened: [String: RigSensor] = [:]
-    /// Latest value of each sensor an interlock reads.
-    private var values: [String: Result<Double, BusError>] = [:]
+    /// Outputs and sensors by number (their order in the hardware file), so a tick works with
+    /// array lookups: what each output was last set to (nil: unknown, write again), and the
+    /// latest value of each sensor an interlock reads.
+    private let outputIDs: [String]
+    private let outputNumber: [String: Int]
+    private let sensorNumber: [String: Int]
+    private var commanded: [Bool?]
+    private var values: [Result<Double, BusError>?]
+    /// Each vessel's heater, recirculation pump and chiller valve, by output number.
+    private let vesselOutputs: [(heater: Int?, pump: Int?, chiller: Int?)]
     private let interlockSensors: [String]
     private var guardian: InterlockGuard
-    private var commanded: [String: Bool] = [:]
     private var lastPowerCycle: [String: Instant] = [:]
     private var voteNotes: [String?]
     private var voteNoteAt: [Instant?]
@@ -53,7 +60,17 @@ public final class RigIO {
         sensors = RigSensors(rig: rig, buses: buses, now: now)
         outputs = RigOutputs(rig: rig, buses: buses)
         let interlocks = rig.effectiveInterlocks
-        guardian = InterlockGuard(interlocks: interlocks)
+        outputIDs = rig.outputs.map(\.id)
+        let outputNumber = Dictionary(outputIDs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        self.outputNumber = outputNumber
+        sensorNumber = Dictionary(rig.sensors.map(\.id).enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        commanded = Array(repeating: nil, count: rig.outputs.count)
+        values = Array(repeating: nil, count: rig.sensors.count)
+        vesselOutputs = rig.vessels.map { v in
+            (v.heater.flatMap { outputNumber[$0.output] }, v.recirculationPump.flatMap { outputNumber[$0] },
+             v.chillerValve.flatMap { outputNumber[$0] })
+        }
+        guardian = InterlockGuard(interlocks: interlocks, outputs: rig.outputs.map(\.id), sensors: rig.sensors.map(\.id))
         var ids: [String] = []
         for il in interlocks {
             for c in il.requires { if let id = c.sensorID, !ids.contains(id) { ids.append(id) } }
@@ -80,7 +97,9 @@ public final class RigIO {
 
     /// Every output to its safe state, each independently.
     public func allOff() {
-        for result in outputs.allOff() { commanded[result.output] = result.error == nil ? false : nil }
+        for result in outputs.allOff() {
+            if let n = outputNumber[result.output] { commanded[n] = result.error == nil ? false : nil }
+        }
         for i in heatersOn.indices { heatersOn[i] = false }
     }
 
@@ -100,7 +119,7 @@ public final class RigIO {
             readings[i] = outcome.reading
             note(vote: outcome.note, vessel: i, at: now)
         }
-        for id in interlockSensors { values[id] = value(id) }
+        for id in interlockSensors { if let n = sensorNumber[id] { values[n] = value(id) } }
     }
 
     private func temperature(_ id: String, at now: Instant) -> TemperatureReading {
@@ -210,14 +229,14 @@ public final class RigIO {
     /// next `apply` decides again, on the next reading).
     private func powerCycle(_ busID: String, _ reset: RigSpec.Bus.Reset, because sensor: String) {
         for (i, v) in rig.vessels.enumerated() {
-            guard let heater = v.heater?.output,
+            guard let heater = v.heater?.output, let n = outputNumber[heater],
                   v.temperatureSensors.contains(where: { rig.sensor(id: $0).map { on($0.bus, busOrBridge: busID) } ?? false }) else { continue }
-            if commanded[heater] != false {
+            if commanded[n] != false {
                 do throws(BusError) {
                     try outputs.set(heater, on: false)
-                    commanded[heater] = false
+                    commanded[n] = false
                 } catch {
-                    commanded[heater] = nil
+                    commanded[n] = nil
                 }
             }
             heatersOn[i] = false
@@ -244,27 +263,28 @@ public final class RigIO {
     public func apply(_ wanted: [ProcessController.VesselOutput]) -> [String] {
         let t = now()
         var failures: [String] = []
-        func drive(_ id: String?, _ on: Bool) -> Bool {
-            guard let id else { return false }
-            let allowed = guardian.decide(id, wanted: on, at: t, holds: { self.holds($0) }, explain: { self.unmet($0) ?? "holds" },
-                                          events: &events)
-            if commanded[id] != allowed {
+        func drive(_ n: Int?, _ on: Bool) -> Bool {
+            guard let n else { return false }
+            let allowed = guardian.decide(n, wanted: on, at: t, isOn: { self.commanded[$0] ?? false },
+                                          value: { if case .success(let v)? = self.values[$0] { v } else { nil } },
+                                          explain: { self.unmet($0) ?? "holds" }, events: &events)
+            if commanded[n] != allowed {
                 do throws(BusError) {
-                    try outputs.set(id, on: allowed)
-                    commanded[id] = allowed
+                    try outputs.set(outputIDs[n], on: allowed)
+                    commanded[n] = allowed
                 } catch {
-                    commanded[id] = nil   // unknown: try again next tick
-                    failures.append("\(id): \(error)")
+                    commanded[n] = nil   // unknown: try again next tick
+                    failures.append("\(outputIDs[n]): \(error)")
                 }
             }
-            return commanded[id] ?? false
+            return commanded[n] ?? false
         }
-        for (i, o) in wanted.enumerated() where i < rig.vessels.count {
-            _ = drive(rig.vessels[i].recirculationPump, o.pumpOn)
-            _ = drive(rig.vessels[i].chillerValve, o.chillerOpen)
+        for (i, o) in wanted.enumerated() where i < vesselOutputs.count {
+            _ = drive(vesselOutputs[i].pump, o.pumpOn)
+            _ = drive(vesselOutputs[i].chiller, o.chillerOpen)
         }
-        for (i, o) in wanted.enumerated() where i < rig.vessels.count {
-            heatersOn[i] = drive(rig.vessels[i].heater?.output, o.heaterOn)
+        for (i, o) in wanted.enumerated() where i < vesselOutputs.count {
+            heatersOn[i] = drive(vesselOutputs[i].heater, o.heaterOn)
         }
         return failures
     }
@@ -285,27 +305,10 @@ public final class RigIO {
         return nil
     }
 
-    /// Whether a condition holds now (a sensor that cannot be read fails it), without words.
-    private func holds(_ condition: RigSpec.Interlock.Condition) -> Bool {
-        switch condition {
-        case .output(let id, let on):
-            return (commanded[id] ?? false) == on
-        case .level(let sensor, let wet):
-            guard case .success(let v)? = values[sensor] else { return false }
-            return (v == 1) == wet
-        case .above(let sensor, let limit):
-            guard case .success(let v)? = values[sensor] else { return false }
-            return v > limit
-        case .below(let sensor, let limit):
-            guard case .success(let v)? = values[sensor] else { return false }
-            return v < limit
-        }
-    }
-
     private func unmet(_ condition: RigSpec.Interlock.Condition) -> String? {
         switch condition {
         case .output(let id, let on):
-            return (commanded[id] ?? false) == on ? nil : "\(id) is \(on ? "off" : "on")"
+            return (outputNumber[id].flatMap { commanded[$0] } ?? false) == on ? nil : "\(id) is \(on ? "off" : "on")"
         case .level(let sensor, let wet):
             return check(sensor) { ($0 == 1) == wet ? nil : "\(sensor) reads \($0 == 1 ? "wet" : "dry")" }
         case .above(let sensor, let limit):
@@ -317,7 +320,7 @@ public final class RigIO {
 
     /// A sensor that cannot be read fails every condition on it: unsure means off.
     private func check(_ sensor: String, _ test: (Double) -> String?) -> String? {
-        switch values[sensor] {
+        switch sensorNumber[sensor].flatMap({ values[$0] }) {
         case .success(let v)?: test(v)
         case .failure(let error)?: "\(sensor) cannot be read: \(error.kind.rawValue)"
         case nil: "\(sensor) not read yet"

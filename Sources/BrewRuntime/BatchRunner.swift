@@ -137,10 +137,10 @@ public final class BatchRunner {
                     }
                 }
                 if gapHold, options.autoConfirm, backend.isSimulated { releaseGapHold(by: "\(options.brewer) (--yes)") }
-                if options.autoConfirm, controller.engine.awaitsConfirmation {
+                if options.autoConfirm, controller.awaitsConfirmation {
                     _ = controller.confirm(by: "\(options.brewer) (--yes)")
                 }
-                clock.operatorWaiting(controller.engine.awaitsConfirmation || controller.heatingPaused)
+                clock.operatorWaiting(controller.awaitsConfirmation || controller.heatingPaused)
 
                 controller.tick(at: now, readings: readings, events: &events)
                 for failure in backend.apply(controller.outputs) {

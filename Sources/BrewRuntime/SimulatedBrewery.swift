@@ -15,6 +15,8 @@ public final class SimulatedBrewery: RigBackend {
     private let box: PlantBox
     private let devices: SimulatedRigBuses
     public let io: RigIO
+    /// Each vessel's heater, pump(s) and chiller valve lines (all opened, off, by `RigIO`'s start).
+    private var lines: [(heater: SimulatedLine?, pumps: [SimulatedLine], chiller: SimulatedLine?)] = []
 
     /// The physical truth, for tests and for the operator's actions.
     public var plant: SimulatedPlant { box.plant }
@@ -39,6 +41,11 @@ public final class SimulatedBrewery: RigBackend {
         }
         let box = self.box
         io = RigIO(rig: rig, buses: devices, now: { box.plant.now }, pause: { _ in })
+        let devices = self.devices
+        lines = rig.vessels.map { v in
+            (v.heater.flatMap { devices.lines[$0.output] }, [v.recirculationPump, v.pump].compactMap { $0.flatMap { devices.lines[$0] } },
+             v.chillerValve.flatMap { devices.lines[$0] })
+        }
         syncPlant()
     }
 
@@ -76,10 +83,10 @@ public final class SimulatedBrewery: RigBackend {
 
     /// The physics sees what the outputs really did.
     private func syncPlant() {
-        for (i, v) in rig.vessels.enumerated() {
-            box.plant.setHeater(i, on: devices.isOn(v.heater?.output))
-            box.plant.setPump(i, on: devices.isOn(v.recirculationPump) || devices.isOn(v.pump))
-            box.plant.setChiller(i, open: devices.isOn(v.chillerValve))
+        for (i, l) in lines.enumerated() {
+            box.plant.setHeater(i, on: l.heater?.isOn ?? false)
+            box.plant.setPump(i, on: l.pumps.contains { $0.isOn })
+            box.plant.setChiller(i, open: l.chiller?.isOn ?? false)
         }
     }
 

@@ -26,7 +26,9 @@ final class SimulatedRigBuses: RigBusProvider {
     private(set) var chips: [String: SimulatedMCP9808] = [:]
     private var registers: [String: (device: SimulatedModbusDevice, input: Bool, address: UInt16, value: ModbusValue)] = [:]
     /// Outputs by id.
-    private(set) var lines: [String: any DigitalOutput] = [:]
+    private(set) var lines: [String: SimulatedLine] = [:]
+    /// Where each sensor sits: its vessel and the vessel key naming it (found once, not per read).
+    private let placement: [String: (vessel: Int, key: String)]
     /// Per sensor: a value it reports instead of the truth, or a bias (injected faults).
     var overrides: [String: SensorOverride] = [:]
     /// Buses whose devices have latched up: they answer nothing until power-cycled.
@@ -46,6 +48,9 @@ final class SimulatedRigBuses: RigBusProvider {
     init(rig: RigSpec, box: PlantBox) throws(SetupError) {
         self.rig = rig
         self.box = box
+        var placement: [String: (vessel: Int, key: String)] = [:]
+        for sensor in rig.sensors { if let p = rig.vesselOf(sensor: sensor.id) { placement[sensor.id] = (p.index, p.key) } }
+        self.placement = placement
         for bus in rig.buses {
             switch bus.kind {
             case .i2c(let adapter): i2c[bus.id] = SimulatedI2CBus(name: "sim-i2c-\(adapter)")
@@ -78,7 +83,7 @@ final class SimulatedRigBuses: RigBusProvider {
 
     /// What a sensor should report now: its vessel's probe (temperature), or the room.
     private func truth(_ sensor: RigSpec.Sensor) -> Celsius {
-        guard let (v, key) = rig.vesselOf(sensor: sensor.id), key == "sensor", v < box.plant.vessels.count else { return rig.site.ambient }
+        guard let (v, key) = placement[sensor.id], key == "sensor", v < box.plant.vessels.count else { return rig.site.ambient }
         return box.plant[v].probe
     }
 
@@ -130,28 +135,25 @@ final class SimulatedRigBuses: RigBusProvider {
 
     func gpioOutput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> any DigitalOutput {
         if let l = lines[name] { try l.set(false); return l }
-        let out: any DigitalOutput
+        var cut: (() -> Void)?
         if rig.output(id: name)?.kind == .busReset, let target = rig.buses.first(where: { $0.reset?.output == name })?.id {
-            out = ResetLine(name: name) { [weak self] in self?.powerCycled(bus: target) }
-        } else {
-            out = SimulatedDigitalOutput(name: name)
+            cut = { [weak self] in self?.powerCycled(bus: target) }
         }
+        let out = SimulatedLine(name: name, cut: cut)
         lines[name] = out
         return out
     }
 
-    func isOn(_ output: String?) -> Bool {
-        guard let output, let l = lines[output] else { return false }
-        return (l as? SimulatedDigitalOutput)?.isOn ?? (l as? ResetLine)?.isOn ?? false
-    }
+    func isOn(_ output: String?) -> Bool { output.flatMap { lines[$0]?.isOn } ?? false }
 
     func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool {
         guard let spec = rig.sensor(id: name), case .levelSwitch(_, _, let wetWhen) = spec.connection else {
             throw BusError(.invalidRequest, bus: bus, detail: "no simulated level switch `\(name)`")
         }
+        let place = placement[name]
         return { [box, rig] () throws(BusError) -> Bool in
             var wet = false
-            if let (v, key) = rig.vesselOf(sensor: name), v < box.plant.vessels.count {
+            if let (v, key) = place, v < box.plant.vessels.count {
                 let vessel = box.plant[v]
                 // A coolant switch reads wet while coolant flows; a level switch while the liquid
                 // reaches it (at the vessel's minimum volume, 5 L if it has none).
@@ -192,7 +194,7 @@ final class SimulatedRigBuses: RigBusProvider {
 
     /// Litres per minute through a flow meter now.
     func flow(_ sensor: String) -> Double {
-        guard let (v, key) = rig.vesselOf(sensor: sensor), v < box.plant.vessels.count else { return 0 }
+        guard let (v, key) = placement[sensor], v < box.plant.vessels.count else { return 0 }
         let vessel = box.plant[v], spec = rig.vessels[v]
         let sim = spec.simulation ?? RigSpec.Simulation()
         switch key {
@@ -207,18 +209,18 @@ final class SimulatedRigBuses: RigBusProvider {
     }
 }
 
-/// A bus's reset output in the simulation: switching it on cuts the bus's power, which is what
-/// clears a latched-up device.
-final class ResetLine: DigitalOutput {
+/// A GPIO output line of the simulated brewery. A bus's reset line has `cut`: switching it on
+/// cuts the bus's power, which is what clears a latched-up device.
+final class SimulatedLine: DigitalOutput {
     let name: String
     private(set) var isOn = false
-    private let cut: () -> Void
-    init(name: String, cut: @escaping () -> Void) {
+    private let cut: (() -> Void)?
+    init(name: String, cut: (() -> Void)? = nil) {
         self.name = name
         self.cut = cut
     }
     func set(_ on: Bool) throws(BusError) {
-        if on && !isOn { cut() }
+        if on && !isOn { cut?() }
         isOn = on
     }
 }

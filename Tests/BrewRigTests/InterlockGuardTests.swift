@@ -13,13 +13,19 @@ final class InterlockGuardTests: XCTestCase {
         return nil
     }
 
+    /// Outputs 0 "rims", 1 "pump", 2 "other"; sensor 0 "flow".
+    func guardFor(_ interlocks: [RigSpec.Interlock]) -> InterlockGuard {
+        InterlockGuard(interlocks: interlocks, outputs: ["rims", "pump", "other"], sensors: ["flow"])
+    }
+
     func run(_ g: inout InterlockGuard, _ output: String, wanted: Bool, at t: Double) -> Bool {
-        g.decide(output, wanted: wanted, at: Instant(seconds: t), holds: { self.unmet($0) == nil }, explain: { self.unmet($0) ?? "" },
-                 events: &events)
+        let n = ["rims", "pump", "other"].firstIndex(of: output)!
+        return g.decide(n, wanted: wanted, at: Instant(seconds: t), isOn: { _ in false }, value: { _ in self.flow },
+                        explain: { self.unmet($0) ?? "" }, events: &events)
     }
 
     func testHoldWaitsSilentlyThroughItsGraceThenAlarmsOnceAndClears() {
-        var g = InterlockGuard(interlocks: [RigSpec.Interlock(output: "rims", requires: [.above(sensor: "flow", value: 3)], reason: "no flow",
+        var g = guardFor([RigSpec.Interlock(output: "rims", requires: [.above(sensor: "flow", value: 3)], reason: "no flow",
                                                               grace: Seconds(15))])
         for t in stride(from: 0.0, to: 14.9, by: 0.1) { XCTAssertFalse(run(&g, "rims", wanted: true, at: t)) }
         XCTAssertTrue(events.isEmpty, "held silently within the grace")
@@ -33,14 +39,14 @@ final class InterlockGuardTests: XCTestCase {
     }
 
     func testHoldNeverForcesOnWhatIsNotWanted() {
-        var g = InterlockGuard(interlocks: [RigSpec.Interlock(output: "rims", requires: [.above(sensor: "flow", value: 3)])])
+        var g = guardFor([RigSpec.Interlock(output: "rims", requires: [.above(sensor: "flow", value: 3)])])
         flow = 10
         XCTAssertFalse(run(&g, "rims", wanted: false, at: 0))
         XCTAssertTrue(run(&g, "other", wanted: true, at: 0), "an output without interlocks does as it is told")
     }
 
     func testTripLetsThePumpPrimeThenStopsItUntilAcknowledged() {
-        var g = InterlockGuard(interlocks: [RigSpec.Interlock(output: "pump", requires: [.above(sensor: "flow", value: 1)], reason: "running dry",
+        var g = guardFor([RigSpec.Interlock(output: "pump", requires: [.above(sensor: "flow", value: 1)], reason: "running dry",
                                                               action: .trip, grace: Seconds(20))])
         for t in stride(from: 0.0, to: 19.9, by: 0.1) { XCTAssertTrue(run(&g, "pump", wanted: true, at: t), "priming at \(t) s") }
         XCTAssertFalse(run(&g, "pump", wanted: true, at: 20))
@@ -56,7 +62,7 @@ final class InterlockGuardTests: XCTestCase {
     }
 
     func testTripGraceRestartsWithEachStart() {
-        var g = InterlockGuard(interlocks: [RigSpec.Interlock(output: "pump", requires: [.above(sensor: "flow", value: 1)], action: .trip,
+        var g = guardFor([RigSpec.Interlock(output: "pump", requires: [.above(sensor: "flow", value: 1)], action: .trip,
                                                               grace: Seconds(20))])
         XCTAssertTrue(run(&g, "pump", wanted: true, at: 0))
         XCTAssertFalse(run(&g, "pump", wanted: false, at: 10))
