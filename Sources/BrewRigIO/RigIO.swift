@@ -263,11 +263,14 @@ public final class RigIO {
     public func apply(_ wanted: [ProcessController.VesselOutput]) -> [String] {
         let t = now()
         var failures: [String] = []
-        func drive(_ n: Int?, _ on: Bool) -> Bool {
+        func drive(_ n: Int?, _ on: Bool, vessel: Int) -> Bool {
             guard let n else { return false }
+            let before = events.count
             let allowed = guardian.decide(n, wanted: on, at: t, isOn: { self.commanded[$0] ?? false },
                                           value: { if case .success(let v)? = self.values[$0] { v } else { nil } },
                                           explain: { self.unmet($0) ?? "holds" }, events: &events)
+            // What an interlock said about a vessel's output belongs to that vessel in the log.
+            for k in before..<events.count { events[k].vessel = vessel }
             if commanded[n] != allowed {
                 do throws(BusError) {
                     try outputs.set(outputIDs[n], on: allowed)
@@ -280,11 +283,11 @@ public final class RigIO {
             return commanded[n] ?? false
         }
         for (i, o) in wanted.enumerated() where i < vesselOutputs.count {
-            _ = drive(vesselOutputs[i].pump, o.pumpOn)
-            _ = drive(vesselOutputs[i].chiller, o.chillerOpen)
+            _ = drive(vesselOutputs[i].pump, o.pumpOn, vessel: i)
+            _ = drive(vesselOutputs[i].chiller, o.chillerOpen, vessel: i)
         }
         for (i, o) in wanted.enumerated() where i < vesselOutputs.count {
-            heatersOn[i] = drive(vesselOutputs[i].heater, o.heaterOn)
+            heatersOn[i] = drive(vesselOutputs[i].heater, o.heaterOn, vessel: i)
         }
         return failures
     }

@@ -144,6 +144,7 @@ extension FaultInjectionTests {
         XCTAssertTrue(held.event.message.contains("the recirculation pump must run while the element heats: mash_pump is off"), held.event.message)
         XCTAssertEqual(held.at.value, trip.at.value, accuracy: 0.2, "in the same tick")
         XCTAssertTrue(trip.event.message.contains("off until acknowledged"), trip.event.message)
+        XCTAssertEqual(trip.event.vessel, Self.mash, "logged against the mash tun")
         XCTAssertLessThanOrEqual(trip.at.value, fails + 3)
         XCTAssertFalse(run.alarms.contains { $0.event.message.contains("element dead") },
                        "a held-off element is not taken for a dead one: \(run.alarms.map(\.event.message))")
