@@ -2,6 +2,7 @@ import BrewControl
 import BrewCore
 import BrewLog
 import BrewProcess
+import BrewSim
 import Foundation
 
 /// Everything needed to continue a batch where it stopped, persisted as JSON in the log's
@@ -16,13 +17,21 @@ public struct BatchSnapshot: Codable, Sendable {
     public var engine: StepEngine.Snapshot
     /// Each vessel's heater loop (nil without a heater).
     public var heaterLoops: [HeaterLoop.Snapshot?]
-    /// The simulated plant (nil on a real rig: real vessels outlive the controller by themselves).
+    /// The simulated plant as version 1 saved it: temperatures and contents only, restored
+    /// approximately (nil in newer snapshots, which keep `simulation`, and on a real rig).
     public var plant: PlantSnapshot?
     /// True while heating waits for the operator after a long gap.
     public var gapHold: Bool
     /// Heater faults latched until acknowledged (a dead element, a welded SSR): a crash must not
     /// forget them. Absent in snapshots from before they were kept.
     public var heaterFaults: [String?]? = nil
+    /// The simulated plant, all of it, so a resumed simulation goes on exactly (nil on a real rig:
+    /// real vessels outlive the controller by themselves; absent in version 1).
+    public var simulation: SimulatedPlant.Snapshot? = nil
+    /// The tick's memory and the runner's last readings, for a seamless resume of the simulated
+    /// brewery (absent in version 1; not used after a real gap).
+    public var tick: ProcessController.TickState? = nil
+    public var readings: [TemperatureReading.Snapshot?]? = nil
 
     public static func decode(_ data: Data) throws -> BatchSnapshot { try JSONDecoder().decode(BatchSnapshot.self, from: data) }
     public func encoded() throws -> Data { try JSONEncoder().encode(self) }
@@ -76,6 +85,12 @@ public struct ResumePoint: Sendable {
     public var channels: [ChannelRecord]
     /// The step row still open in the log (the step that was running).
     public var openStep: StepRecord?
+
+    /// Brew time of the first tick of the resumed run: the tick after the snapshot's, plus the gap,
+    /// on the run's tick grid (whole ticks from brew time zero, as an uninterrupted run has them).
+    public func firstTick(tick: Seconds) -> Double {
+        tick.value * (((state.brewTime + brewTimeGap.value) / tick.value).rounded() + 1)
+    }
 
     public init(batchID: Int64, state: BatchState, snapshot: BatchSnapshot, gap: ResumeGap, brewTimeGap: Seconds,
                 channels: [ChannelRecord], openStep: StepRecord?) {

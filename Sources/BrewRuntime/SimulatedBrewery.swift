@@ -117,6 +117,15 @@ public final class SimulatedBrewery: RigBackend {
         return failures
     }
 
+    /// Continues from a whole plant snapshot (a resumed simulation), or throws, changing
+    /// nothing, when it was taken on another rig. The outputs stay as they are (off, before a
+    /// resumed run's first tick), but the plant keeps the actuators the snapshot's tick left it
+    /// with until the next tick applies new ones: the physics up to that tick belongs to the
+    /// snapshot's tick, as it would have without the interruption.
+    public func restorePlant(_ snapshot: SimulatedPlant.Snapshot) throws(SimulatedPlant.RestoreError) {
+        try plant.restore(snapshot)
+    }
+
     public func operatorDid(_ actions: [OperatorAction]) -> [String] {
         actions.compactMap { plant.perform($0, roles: roles) }
     }
