@@ -145,8 +145,9 @@ public final class BatchLog {
         m.registerMigration("v2-batch-state") { db in
             // One row per batch that can be resumed: where it was (step, brew time), when (wall
             // clock; the boot and the monotonic clock, to measure the gap without trusting the
-            // wall clock) and the whole controller state as JSON. Replaced in the same
-            // transaction as every step change and every samples flush; deleted when it ends.
+            // wall clock) and the whole controller state (JSON at first; now the runtime's binary
+            // snapshot, stored as a BLOB). Replaced in the same transaction as every step change
+            // and every samples flush; deleted when it ends.
             try db.execute(sql: """
                 CREATE TABLE batch_state (
                     batch_id INTEGER PRIMARY KEY REFERENCES batch(id),
@@ -308,13 +309,15 @@ public final class BatchLog {
         try write { db in try Self.save(state, in: db) }
     }
 
+    /// The payload is stored as the bytes it is (a BLOB; the column's TEXT affinity leaves blobs
+    /// alone); states saved as text by older versions read back the same way (`state(_:)`).
     private static func save(_ s: BatchState, in db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO batch_state (batch_id, step_index, brew_time, wall, boot_id, uptime, state)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [s.batch, s.stepIndex, s.brewTime, s.wall.timeIntervalSince1970, s.bootID, s.uptime,
-                             String(decoding: s.payload, as: UTF8.self)])
+            """).execute(arguments: [s.batch, s.stepIndex, s.brewTime, s.wall.timeIntervalSince1970, s.bootID, s.uptime, s.payload])
     }
+
 
     /// The last persisted state of a batch, if it has one.
     public func state(batch: Int64) throws -> BatchState? {
@@ -326,7 +329,7 @@ public final class BatchLog {
     private static func state(_ r: Row) -> BatchState {
         BatchState(batch: r["batch_id"], stepIndex: r["step_index"], brewTime: r["brew_time"],
                    wall: Date(timeIntervalSince1970: r["wall"]), bootID: r["boot_id"], uptime: r["uptime"],
-                   payload: Data((r["state"] as String).utf8))
+                   payload: r["state"] as Data)   // a BLOB, or UTF-8 text as older versions wrote it
     }
 
     /// Batches that were running when brewctl stopped without ending them (a crash, a kill, a

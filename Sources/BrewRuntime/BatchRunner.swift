@@ -343,7 +343,7 @@ public final class BatchRunner {
                                      simulation: (backend as? SimulatedBrewery)?.plant.snapshot(),
                                      tick: controller.tickState(origin: origin), readings: readings.map { $0?.snapshot(origin: origin) })
         return BatchState(batch: batchID, stepIndex: controller.engine.stepIndex, brewTime: brewTime(now).value, wall: Date(),
-                          bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: try snapshot.encoded())
+                          bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: snapshot.encoded())
     }
 
     private func beginResumed(_ r: ResumePoint, at now: Instant) throws {

@@ -1,4 +1,5 @@
 import BrewLog
+import GRDB
 import Foundation
 import XCTest
 
@@ -47,5 +48,44 @@ final class BatchStateTests: XCTestCase {
         try log.saveState(BatchState(batch: id, stepIndex: 0, brewTime: 1, wall: Date(), bootID: nil, uptime: nil, payload: Data("{}".utf8)))
         try log.finishBatch(id, outcome: .completed, reason: nil, wall: Date())
         XCTAssertEqual(try log.interruptedBatches().map(\.id), [])
+    }
+}
+
+/// The resumable state is stored as the bytes it is; states that older versions stored as text
+/// still read back.
+final class BatchStatePayloadTests: XCTestCase {
+    private func info() -> BatchInfo {
+        BatchInfo(recipeName: "IPA", recipePath: "Recipes/ipa.toml", hardwarePath: "Hardware/sim.toml", brewer: "ci",
+                  startedAt: Date(timeIntervalSince1970: 1_000), simulated: true, speed: "fast")
+    }
+
+    private func temporaryPath() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewlog-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir.appendingPathComponent("batches.sqlite").path
+    }
+
+    func testABinaryPayloadRoundTripsByteForByte() throws {
+        let log = try BatchLog.inMemory()
+        let id = try log.startBatch(info())
+        // NULs and bytes that are not UTF-8: text storage would have mangled them.
+        let payload = Data([0x42, 0x52, 0x57, 0x53, 0x00, 0xFF, 0xFE, 0x80, 0x00, 0x7B])
+        try log.flush(state: BatchState(batch: id, stepIndex: 2, brewTime: 5, wall: Date(timeIntervalSince1970: 1_005),
+                                        bootID: nil, uptime: nil, payload: payload))
+        XCTAssertEqual(try log.state(batch: id)?.payload, payload)
+    }
+
+    func testAStateStoredAsTextByAnOlderVersionReadsBack() throws {
+        let path = temporaryPath()
+        let id = try BatchLog(path: path).startBatch(info())
+        let json = #"{"version":1,"brewTime":5}"#
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO batch_state (batch_id, step_index, brew_time, wall, state) VALUES (?, 0, 5, 1005, ?)",
+                           arguments: [id, json])
+            XCTAssertEqual(try String.fetchOne(db, sql: "SELECT typeof(state) FROM batch_state"), "text")
+        }
+        XCTAssertEqual(try BatchLog(path: path).state(batch: id)?.payload, Data(json.utf8))
     }
 }

@@ -59,7 +59,7 @@ final class ExactResumeTests: XCTestCase {
     nonisolated(unsafe) private static var cached: (dir: URL, reference: Run)?
 
     /// The uninterrupted brew, leaving a crash image at each kill point.
-    private func reference() throws -> (dir: URL, reference: Run) {
+    private static func reference() throws -> (dir: URL, reference: Run) {
         if let c = Self.cached { return c }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-exact-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -77,14 +77,18 @@ final class ExactResumeTests: XCTestCase {
     }
 
     override class func tearDown() {
+        removeCrashImages()
+        super.tearDown()
+    }
+
+    static func removeCrashImages() {
         if let dir = cached?.dir { try? FileManager.default.removeItem(at: dir) }
         cached = nil
-        super.tearDown()
     }
 
     /// Resumes the interrupted batch of (a copy of) a crash image the way `brewctl resume --fast` does.
     private func resume(_ name: String, edit: ((BatchLog) throws -> Void)? = nil) throws -> Run {
-        let dir = try reference().dir
+        let dir = try Self.reference().dir
         let image = dir.appendingPathComponent("\(name).sqlite").path
         let db = dir.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: image + suffix) {
@@ -101,13 +105,16 @@ final class ExactResumeTests: XCTestCase {
         return Run(result: result, brewery: brewery, log: log)
     }
 
-    private func snapshot(_ name: String) throws -> BatchSnapshot {
+    private func snapshot(_ name: String) throws -> BatchSnapshot { try BatchSnapshot.decode(try Self.payload(at: name)) }
+
+    /// The saved state in a crash image of the uninterrupted IPA brew (`crashes`), as stored.
+    static func payload(at name: String) throws -> Data {
         let log = try BatchLog(path: try reference().dir.appendingPathComponent("\(name).sqlite").path, durability: .normal)
-        return try BatchSnapshot.decode(try XCTUnwrap(try log.state(batch: 1)).payload)
+        return try XCTUnwrap(try log.state(batch: 1)).payload
     }
 
     private func assertSameBatch(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let ref = try reference().reference
+        let ref = try Self.reference().reference
         let resumed = try resume(name)
         XCTAssertEqual(resumed.result.outcome, .completed, file: file, line: line)
         XCTAssertEqual(resumed.result.brewTime, ref.result.brewTime, "the same end of the brew day, to the tick", file: file, line: line)
@@ -163,7 +170,7 @@ final class ExactResumeTests: XCTestCase {
     /// A version 1 snapshot (JSON, from before the whole plant was kept) still resumes, through
     /// the approximate restore: the same steps, a few seconds off the uninterrupted brew day.
     func testAVersionOneSnapshotResumesApproximately() throws {
-        let ref = try reference().reference
+        let ref = try Self.reference().reference
         let old = try BatchSnapshot.decode(Data(Self.versionOne.utf8))
         XCTAssertEqual(old.version, 1)
         XCTAssertNil(old.simulation)
