@@ -5,85 +5,56 @@ import BrewCore
 
 extension PIDController.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(setpoint)
-        w.write(integral)
-        w.write(derivative)
-        w.write(output)
-        w.write(unclamped)
-        w.write(lastMeasurement)
-        w.write(lastTime)
+        w.write(setpoint, integral, derivative, output, unclamped, lastMeasurement, lastTime)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(setpoint: try r.read(), integral: try r.read(), derivative: try r.read(), output: try r.read(),
-                  unclamped: try r.read(), lastMeasurement: try r.read(), lastTime: try r.read())
+        try self.init(setpoint: r.read(), integral: r.read(), derivative: r.read(), output: r.read(),
+                      unclamped: r.read(), lastMeasurement: r.read(), lastTime: r.read())
     }
 }
 
 extension TimeProportionedOutput.Window: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(origin)
-        w.write(index)
-        w.write(onTime)
-        w.write(owed)
-        w.write(delivered)
-        w.write(carry)
-        w.write(lastTick)
-        w.write(appliedDuty)
-        w.write(isOn)
+        w.write(origin, index, onTime, owed, delivered, carry, lastTick, appliedDuty, isOn)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(origin: try r.read(), index: try r.read(), onTime: try r.read(), owed: try r.read(), delivered: try r.read(),
-                  carry: try r.read(), lastTick: try r.read(), appliedDuty: try r.read(), isOn: try r.read())
+        try self.init(origin: r.read(), index: r.read(), onTime: r.read(), owed: r.read(), delivered: r.read(),
+                      carry: r.read(), lastTick: r.read(), appliedDuty: r.read(), isOn: r.read())
     }
 }
 
 extension TimeProportionedOutput.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(carry)
-        w.write(window)
+        w.write(carry, window)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(carry: try r.read(), window: try r.read())
+        try self.init(carry: r.read(), window: r.read())
     }
 }
 
 extension HeaterLoop.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(mode)
-        w.write(fixedPower)
-        w.write(demand)
-        w.write(setpoint)
-        w.write(pid)
-        w.write(output)
+        w.write(mode, fixedPower, demand, setpoint, pid, output)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(mode: try r.read(), fixedPower: try r.read(), demand: try r.read(), setpoint: try r.read(), pid: try r.read(),
-                  output: try r.read())
+        try self.init(mode: r.read(), fixedPower: r.read(), demand: r.read(), setpoint: r.read(), pid: r.read(),
+                      output: r.read())
     }
 }
 
 extension SensorHealth.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(lastAt)
-        w.write(lastValue)
-        w.write(pendingAt)
-        w.write(pendingValue)
-        w.write(sameSince)
-        w.write(sameValue)
-        w.write(expectedSinceSame)
-        w.write(onSinceSame)
-        w.write(isStuck)
-        w.write(stuckText)
-        w.write(expectChangeUntil)
+        w.write(lastAt, lastValue, pendingAt, pendingValue, sameSince, sameValue, expectedSinceSame, onSinceSame, isStuck,
+                stuckText, expectChangeUntil)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(lastAt: try r.read(), lastValue: try r.read(), pendingAt: try r.read(), pendingValue: try r.read(),
-                  sameSince: try r.read(), sameValue: try r.read(), expectedSinceSame: try r.read(), onSinceSame: try r.read(),
-                  isStuck: try r.read(), stuckText: try r.read(), expectChangeUntil: try r.read())
+        try self.init(lastAt: r.read(), lastValue: r.read(), pendingAt: r.read(), pendingValue: r.read(),
+                      sameSince: r.read(), sameValue: r.read(), expectedSinceSame: r.read(), onSinceSame: r.read(),
+                      isStuck: r.read(), stuckText: r.read(), expectChangeUntil: r.read())
     }
 }

@@ -111,7 +111,7 @@ extension TimeProportionedOutput {
     public struct Snapshot: Hashable, Sendable, Codable {
         public var carry: Double
         /// The window in progress (nil when the output was off, and in snapshots from before it was kept).
-        public var window: Window? = nil
+        public var window: Window?
     }
 
     /// The current window's schedule and accounting; instants as brew time (s after `origin`).

@@ -16,8 +16,11 @@ public struct BinaryWriter: Sendable {
 
     public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// Writes the values in order: a type's `encode(to:)` is one call listing its fields.
     @inlinable
-    public mutating func write<T: BinaryCodable>(_ value: T) { value.encode(to: &self) }
+    public mutating func write<each T: BinaryCodable>(_ value: repeat each T) {
+        repeat (each value).encode(to: &self)
+    }
 
     public mutating func writeRaw(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
 

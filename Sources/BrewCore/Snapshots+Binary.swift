@@ -3,60 +3,43 @@
 
 extension StepEngine.RegimeSnapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(kind)
-        w.write(from)
-        w.write(to)
-        w.write(start)
-        w.write(duration)
+        w.write(kind, from, to, start, duration)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(kind: try r.read(), from: try r.read(), to: try r.read(), start: try r.read(), duration: try r.read())
+        try self.init(kind: r.read(), from: r.read(), to: r.read(), start: r.read(), duration: r.read())
     }
 }
 
 extension StepEngine.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(stepIndex)
-        w.write(stepStartedAt)
-        w.write(phase)
-        w.write(abortReason)
-        w.write(reachedAt)
-        w.write(countedTime)
-        w.write(lastAdvance)
-        w.write(boilStartedAt)
-        w.write(additionsAnnounced)
-        w.write(confirmation)
-        w.write(regimes)
-        w.write(history)
+        w.write(stepIndex, stepStartedAt, phase, abortReason, reachedAt, countedTime, lastAdvance, boilStartedAt,
+                additionsAnnounced, confirmation, regimes, history)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(stepIndex: try r.read(), stepStartedAt: try r.read(), phase: try r.read(), abortReason: try r.read(),
-                  reachedAt: try r.read(), countedTime: try r.read(), lastAdvance: try r.read(), boilStartedAt: try r.read(),
-                  additionsAnnounced: try r.read(), confirmation: try r.read(), regimes: try r.read(), history: try r.read())
+        try self.init(stepIndex: r.read(), stepStartedAt: r.read(), phase: r.read(), abortReason: r.read(),
+                      reachedAt: r.read(), countedTime: r.read(), lastAdvance: r.read(), boilStartedAt: r.read(),
+                      additionsAnnounced: r.read(), confirmation: r.read(), regimes: r.read(), history: r.read())
     }
 }
 
 extension TemperatureHistory.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(values)
-        w.write(lastTime)
+        w.write(values, lastTime)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(values: try r.read(), lastTime: try r.read())
+        try self.init(values: r.read(), lastTime: r.read())
     }
 }
 
 extension TemperatureReading.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(value)
-        w.write(takenAt)
-        w.write(fault)
+        w.write(value, takenAt, fault)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(value: try r.read(), takenAt: try r.read(), fault: try r.read())
+        try self.init(value: r.read(), takenAt: r.read(), fault: r.read())
     }
 }

@@ -493,7 +493,7 @@ extension StepEngine {
         public var regimes: [RegimeSnapshot]
         /// The boil detection's temperature history while a boil is being recognised (nil when
         /// empty, and in snapshots from before it was kept).
-        public var history: TemperatureHistory.Snapshot? = nil
+        public var history: TemperatureHistory.Snapshot?
     }
 
     /// How to continue from a snapshot. `origin` is the instant of brew time zero on the new

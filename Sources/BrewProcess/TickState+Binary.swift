@@ -6,49 +6,33 @@ import BrewCore
 
 extension ProcessController.TickState.Vessel: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(heaterOn)
-        w.write(demand)
-        w.write(setpoint)
-        w.write(pumpOn)
-        w.write(chillerOpen)
-        w.write(accepted)
-        w.write(judgedAt)
-        w.write(lastReadingAt)
-        w.write(readingFault)
-        w.write(stuck)
-        w.write(spikeAlertAt)
-        w.write(onTime)
-        w.write(sampleAt)
-        w.write(health)
+        w.write(heaterOn, demand, setpoint, pumpOn, chillerOpen, accepted, judgedAt, lastReadingAt, readingFault, stuck,
+                spikeAlertAt, onTime, sampleAt, health)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(heaterOn: try r.read(), demand: try r.read(), setpoint: try r.read(), pumpOn: try r.read(), chillerOpen: try r.read(),
-                  accepted: try r.read(), judgedAt: try r.read(), lastReadingAt: try r.read(), readingFault: try r.read(),
-                  stuck: try r.read(), spikeAlertAt: try r.read(), onTime: try r.read(), sampleAt: try r.read(), health: try r.read())
+        try self.init(heaterOn: r.read(), demand: r.read(), setpoint: r.read(), pumpOn: r.read(), chillerOpen: r.read(),
+                      accepted: r.read(), judgedAt: r.read(), lastReadingAt: r.read(), readingFault: r.read(),
+                      stuck: r.read(), spikeAlertAt: r.read(), onTime: r.read(), sampleAt: r.read(), health: r.read())
     }
 }
 
 extension ProcessController.TickState.Circuit: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(origin)
-        w.write(index)
-        w.write(demands)
+        w.write(origin, index, demands)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(origin: try r.read(), index: try r.read(), demands: try r.read())
+        try self.init(origin: r.read(), index: r.read(), demands: r.read())
     }
 }
 
 extension ProcessController.TickState: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(lastTick)
-        w.write(vessels)
-        w.write(circuits)
+        w.write(lastTick, vessels, circuits)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(lastTick: try r.read(), vessels: try r.read(), circuits: try r.read())
+        try self.init(lastTick: r.read(), vessels: r.read(), circuits: r.read())
     }
 }

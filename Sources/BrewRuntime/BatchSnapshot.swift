@@ -31,18 +31,19 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
     public var gapHold: Bool
     /// Heater faults latched until acknowledged (a dead element, a welded SSR): a crash must not
     /// forget them. Absent in snapshots from before they were kept.
-    public var heaterFaults: [String?]? = nil
+    public var heaterFaults: [String?]?
     /// The simulated plant, all of it, so a resumed simulation goes on exactly (nil on a real rig:
     /// real vessels outlive the controller by themselves; absent in version 1).
-    public var simulation: SimulatedPlant.Snapshot? = nil
+    public var simulation: SimulatedPlant.Snapshot?
     /// The tick's memory and the runner's last readings, for a seamless resume of the simulated
     /// brewery (absent in version 1; not used after a real gap).
-    public var tick: ProcessController.TickState? = nil
-    public var readings: [TemperatureReading.Snapshot?]? = nil
+    public var tick: ProcessController.TickState?
+    public var readings: [TemperatureReading.Snapshot?]?
 
+    /// Every field, none defaulted, so the binary format's `decode` cannot leave one out.
     public init(recipeName: String, steps: [String], brewTime: Double, engine: StepEngine.Snapshot, heaterLoops: [HeaterLoop.Snapshot?],
-                plant: PlantSnapshot? = nil, gapHold: Bool, heaterFaults: [String?]? = nil, simulation: SimulatedPlant.Snapshot? = nil,
-                tick: ProcessController.TickState? = nil, readings: [TemperatureReading.Snapshot?]? = nil) {
+                plant: PlantSnapshot?, gapHold: Bool, heaterFaults: [String?]?, simulation: SimulatedPlant.Snapshot?,
+                tick: ProcessController.TickState?, readings: [TemperatureReading.Snapshot?]?) {
         self.recipeName = recipeName
         self.steps = steps
         self.brewTime = brewTime
@@ -85,18 +86,8 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
     public func encoded() -> Data {
         var w = BinaryWriter(capacity: 4096)
         w.writeRaw(Self.magic)
-        w.write(Self.currentVersion)
-        w.write(recipeName)
-        w.write(steps)
-        w.write(brewTime)
-        w.write(engine)
-        w.write(heaterLoops)
-        w.write(plant)
-        w.write(gapHold)
-        w.write(heaterFaults)
-        w.write(simulation)
-        w.write(tick)
-        w.write(readings)
+        w.write(Self.currentVersion, recipeName, steps, brewTime, engine, heaterLoops, plant, gapHold, heaterFaults, simulation,
+                tick, readings)
         return Data(w.bytes)
     }
 }

@@ -6,49 +6,41 @@ import BrewSim
 /// the probe's last value — not the probe's delay line and lag, nor the noise generator. Read from
 /// old snapshots only, and restored approximately (`restorePlant(approximately:actions:)`);
 /// newer snapshots keep the whole `SimulatedPlant.Snapshot`.
-public struct PlantSnapshot: Codable, Equatable, Sendable, BinaryCodable {
-    public struct Vessel: Codable, Equatable, Sendable, BinaryCodable {
+public struct PlantSnapshot: Codable, Equatable, Sendable {
+    public struct Vessel: Codable, Equatable, Sendable {
         public var temperature: Double
         public var water: Double
         public var grain: Double
         public var evaporated: Double
         public var probe: Double
-
-        public func encode(to w: inout BinaryWriter) {
-            for v in [temperature, water, grain, evaporated, probe] { w.write(v) }
-        }
-
-        public init(from r: inout BinaryReader) throws {
-            self.init(temperature: try r.read(), water: try r.read(), grain: try r.read(), evaporated: try r.read(), probe: try r.read())
-        }
-
-        init(temperature: Double, water: Double, grain: Double, evaporated: Double, probe: Double) {
-            self.temperature = temperature
-            self.water = water
-            self.grain = grain
-            self.evaporated = evaporated
-            self.probe = probe
-        }
     }
 
     /// Plant time, s.
     public var now: Double
     public var vessels: [Vessel]
 
-    public func encode(to w: inout BinaryWriter) {
-        w.write(now)
-        w.write(vessels)
-    }
-
-    public init(from r: inout BinaryReader) throws {
-        now = try r.read()
-        vessels = try r.read()
-    }
-
     /// The part of a whole plant snapshot that an approximate restore can use.
     public init(summarising s: SimulatedPlant.Snapshot) {
         now = s.now
         vessels = s.vessels.map { .init(temperature: $0.temperature, water: $0.water, grain: $0.grain, evaporated: $0.evaporated, probe: $0.probe) }
+    }
+}
+
+// Kept in the binary format too, so re-saving a version 1 state loses nothing.
+extension PlantSnapshot.Vessel: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(temperature, water, grain, evaporated, probe) }
+
+    public init(from r: inout BinaryReader) throws {
+        try self.init(temperature: r.read(), water: r.read(), grain: r.read(), evaporated: r.read(), probe: r.read())
+    }
+}
+
+extension PlantSnapshot: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(now, vessels) }
+
+    public init(from r: inout BinaryReader) throws {
+        now = try r.read()
+        vessels = try r.read()
     }
 }
 

@@ -5,48 +5,33 @@ import BrewCore
 
 extension SeededRandom.State: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(word)
-        w.write(spare)
+        w.write(word, spare)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(word: try r.read(), spare: try r.read())
+        try self.init(word: r.read(), spare: r.read())
     }
 }
 
 extension SimulatedVessel.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(temperature)
-        w.write(water)
-        w.write(grain)
-        w.write(evaporated)
-        w.write(isBoiling)
-        w.write(probe)
-        w.write(heaterOn)
-        w.write(pumpOn)
-        w.write(chillerOpen)
-        w.write(spikeSteps)
-        w.write(delay)
-        w.write(delayHead)
-        w.write(lagged)
+        w.write(temperature, water, grain, evaporated, isBoiling, probe, heaterOn, pumpOn, chillerOpen, spikeSteps, delay,
+                delayHead, lagged)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(temperature: try r.read(), water: try r.read(), grain: try r.read(), evaporated: try r.read(), isBoiling: try r.read(),
-                  probe: try r.read(), heaterOn: try r.read(), pumpOn: try r.read(), chillerOpen: try r.read(), spikeSteps: try r.read(),
-                  delay: try r.read(), delayHead: try r.read(), lagged: try r.read())
+        try self.init(temperature: r.read(), water: r.read(), grain: r.read(), evaporated: r.read(), isBoiling: r.read(),
+                      probe: r.read(), heaterOn: r.read(), pumpOn: r.read(), chillerOpen: r.read(), spikeSteps: r.read(),
+                      delay: r.read(), delayHead: r.read(), lagged: r.read())
     }
 }
 
 extension SimulatedPlant.Snapshot: BinaryCodable {
     public func encode(to w: inout BinaryWriter) {
-        w.write(now)
-        w.write(step)
-        w.write(vessels)
-        w.write(random)
+        w.write(now, step, vessels, random)
     }
 
     public init(from r: inout BinaryReader) throws {
-        self.init(now: try r.read(), step: try r.read(), vessels: try r.read(), random: try r.read())
+        try self.init(now: r.read(), step: r.read(), vessels: r.read(), random: r.read())
     }
 }

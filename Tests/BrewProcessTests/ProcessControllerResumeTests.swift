@@ -126,28 +126,39 @@ final class ProcessControllerSeamlessResumeTests: XCTestCase {
         return switched
     }
 
-    func testEveryOutputAfterASeamlessResumeIsTheUninterruptedOne() throws {
-        let (plan, rig) = try Self.setup()
+    /// A controller continuing `running` after tick `k` (brew time zero at instant zero): with the
+    /// tick state and each SSR's window when `exact`, otherwise only the engine and the loops'
+    /// memory (what a resume after a gap restores).
+    static func resumed(_ running: ProcessController, plan: BrewPlan, rig: RigSpec, afterTick k: Int, exact: Bool) -> ProcessController {
+        var resumed = ProcessController(plan: plan, rig: rig, resuming: StepEngine.Resume(
+            snapshot: running.engine.snapshot(origin: .zero), origin: .zero, resumeAt: Instant(seconds: Double(k + 1) / 10), gap: .zero,
+            seamless: true))
+        resumed.restoreHeaterLoops(running.heaterLoopSnapshots(origin: .zero), origin: .zero, continuing: exact)
+        if exact { XCTAssertTrue(resumed.restoreTickState(running.tickState(origin: .zero), origin: .zero)) }
+        return resumed
+    }
+
+    /// A controller on the plant, run from the start up to (not including) tick `k`.
+    static func started(until k: Int) throws -> (BrewPlan, RigSpec, ProcessController, Plant, [TemperatureReading?]) {
+        let (plan, rig) = try setup()
         var running = ProcessController(plan: plan, rig: rig)
         var plant = Plant()
         var readings: [TemperatureReading?] = [nil, nil]
-        _ = Self.run(&running, &plant, readings: &readings, from: 0, to: 4_520)
+        _ = run(&running, &plant, readings: &readings, from: 0, to: k)
+        return (plan, rig, running, plant, readings)
+    }
+
+    func testEveryOutputAfterASeamlessResumeIsTheUninterruptedOne() throws {
+        var (plan, rig, running, plant, readings) = try Self.started(until: 4_520)
         // Stopped at every tick of four 2 s windows (the circuit alternates which heater goes
         // first), samples in between included: each resumed controller switches exactly as the
         // uninterrupted one for the next minute.
         for stop in 4_520..<4_600 {
             _ = Self.run(&running, &plant, readings: &readings, from: stop, to: stop + 1)
-            let engine = running.engine.snapshot(origin: .zero)
-            let loops = running.heaterLoopSnapshots(origin: .zero)
-            let tick = running.tickState(origin: .zero)
-            XCTAssertNotNil(tick.circuits.first?.origin, "the circuit is sharing")
-
-            var resumed = ProcessController(plan: plan, rig: rig, resuming: StepEngine.Resume(
-                snapshot: engine, origin: .zero, resumeAt: Instant(seconds: Double(stop + 1) / 10), gap: .zero, seamless: true))
-            resumed.restoreHeaterLoops(loops, origin: .zero, continuing: true)
-            XCTAssertTrue(resumed.restoreTickState(tick, origin: .zero))
-            XCTAssertEqual(resumed.tickState(origin: .zero), tick)
-            XCTAssertEqual(resumed.heaterLoopSnapshots(origin: .zero), loops)
+            XCTAssertNotNil(running.tickState(origin: .zero).circuits.first?.origin, "the circuit is sharing")
+            var resumed = Self.resumed(running, plan: plan, rig: rig, afterTick: stop, exact: true)
+            XCTAssertEqual(resumed.tickState(origin: .zero), running.tickState(origin: .zero))
+            XCTAssertEqual(resumed.heaterLoopSnapshots(origin: .zero), running.heaterLoopSnapshots(origin: .zero))
 
             // The same plant and the last readings go on with both.
             var reference = running, plant1 = plant, readings1 = readings
@@ -162,14 +173,8 @@ final class ProcessControllerSeamlessResumeTests: XCTestCase {
     }
 
     func testWithoutTheTickStateTheWindowsRestartAndTheOutputsDiffer() throws {
-        let (plan, rig) = try Self.setup()
-        var running = ProcessController(plan: plan, rig: rig)
-        var plant = Plant()
-        var readings: [TemperatureReading?] = [nil, nil]
-        _ = Self.run(&running, &plant, readings: &readings, from: 0, to: 4_537)
-        var resumed = ProcessController(plan: plan, rig: rig, resuming: StepEngine.Resume(
-            snapshot: running.engine.snapshot(origin: .zero), origin: .zero, resumeAt: Instant(seconds: 453.7), gap: .zero, seamless: true))
-        resumed.restoreHeaterLoops(running.heaterLoopSnapshots(origin: .zero), origin: .zero)
+        var (plan, rig, running, plant, readings) = try Self.started(until: 4_537)
+        var resumed = Self.resumed(running, plan: plan, rig: rig, afterTick: 4_536, exact: false)
         var plant2 = plant, readings2 = readings
         let expected = Self.run(&running, &plant, readings: &readings, from: 4_537, to: 4_600)
         let got = Self.run(&resumed, &plant2, readings: &readings2, from: 4_537, to: 4_600)

@@ -33,10 +33,16 @@ struct SimulatedPlantSnapshotTests {
         }
     }
 
+    /// The test rig's plant, driven from the start to step `k`.
+    static func driven(to k: Int) -> SimulatedPlant {
+        var plant = SimulatedPlant(rig: rig())
+        drive(&plant, from: 0, to: k)
+        return plant
+    }
+
     @Test("a restored plant continues bit for bit, through the boil and the chill")
     func restoredPlantContinuesExactly() throws {
-        var original = SimulatedPlant(rig: Self.rig())
-        Self.drive(&original, from: 0, to: 25_000)
+        var original = Self.driven(to: 25_000)
         let saved = original.snapshot()
 
         var restored = SimulatedPlant(rig: Self.rig())
@@ -52,8 +58,7 @@ struct SimulatedPlantSnapshotTests {
 
     @Test("a fresh plant stepped over the same stretch differs: the snapshot carries real state")
     func freshPlantDiffers() throws {
-        var original = SimulatedPlant(rig: Self.rig())
-        Self.drive(&original, from: 0, to: 2_000)
+        var original = Self.driven(to: 2_000)
         let saved = original.snapshot()
         // Only the vessel temperatures and contents, as the approximate restore managed: the
         // probe's delay line, lag and noise stream start over, and the probe reads differently.
@@ -82,8 +87,7 @@ struct SimulatedPlantSnapshotTests {
 
     @Test("a snapshot from another rig is refused and changes nothing")
     func mismatchIsRefused() throws {
-        var original = SimulatedPlant(rig: Self.rig())
-        Self.drive(&original, from: 0, to: 100)
+        let original = Self.driven(to: 100)
         var other = SimulatedPlant(rig: Self.rig(deadTime: Seconds(3)))
         let before = other.snapshot()
         #expect(throws: SimulatedPlant.RestoreError.self) { try other.restore(original.snapshot()) }
