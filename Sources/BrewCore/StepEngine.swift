@@ -53,7 +53,7 @@ public struct StepEngine: Sendable {
         /// Nominal chilling rate for the estimate when nothing better is known, K/s.
         public var chillRateEstimate = 4.0 / 60
         /// Start from a persisted state instead of step 0 (resume after a crash). See
-        /// `StepEngine+Snapshot.swift` and docs/logging.md for the gap rules.
+        /// "Snapshot and restore" below and docs/logging.md for the gap rules.
         public var resume: Resume?
         public init() {}
     }
