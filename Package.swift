@@ -62,7 +62,8 @@ let package = Package(
                                                      "BrewSim", "BrewProcess", "BrewRuntime", "BrewRigIO", "BrewTestSupport"]),
         .testTarget(name: "BrewImportTests", dependencies: ["BrewImport", "BrewConfig", "BrewCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore"]),
+        // GRDB directly too: to write rows as older versions of the log did.
+        .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
             "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore", "BrewLinux", "BrewRigIO", "BrewHAL", "BrewTestSupport",
         ]),

@@ -107,11 +107,12 @@ extension HeaterLoop {
         case .pid: ("pid", nil)
         }
         return Snapshot(mode: name, fixedPower: power, demand: demand.value, setpoint: setpoint?.value,
-                        pid: pid.snapshot(origin: origin), output: output.snapshot())
+                        pid: pid.snapshot(origin: origin), output: output.snapshot(origin: origin))
     }
 
-    /// Restores the state; the SSR starts off and its window restarts at the next call.
-    public mutating func restore(_ s: Snapshot, origin: Instant) {
+    /// Restores the state. The SSR starts off and its window restarts at the next call, unless
+    /// `continuing` (a seamless resume: the simulated brewery), which takes up the saved window.
+    public mutating func restore(_ s: Snapshot, origin: Instant, continuing: Bool = false) {
         switch s.mode {
         case "fixed": mode = .fixed(Percent(s.fixedPower ?? 0))
         case "pid": mode = .pid
@@ -120,6 +121,6 @@ extension HeaterLoop {
         demand = Percent(s.demand)
         setpoint = s.setpoint.map { Celsius($0) }
         pid.restore(s.pid, origin: origin)
-        output.restore(s.output)
+        output.restore(s.output, origin: origin, continuing: continuing)
     }
 }

@@ -102,3 +102,43 @@ public struct SensorHealth: Sendable {
             + "\(Format.fixed(expectedSinceSame, 1)) K — probe or converter frozen?"
     }
 }
+
+extension SensorHealth {
+    /// The checks' memory (instants as brew time, s after `origin`), for a seamless resume: the
+    /// last accepted reading and a pending jump, and how long the value has been the same.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        public var lastAt: Double?
+        public var lastValue: Double?
+        public var pendingAt: Double?
+        public var pendingValue: Double?
+        public var sameSince: Double?
+        public var sameValue: Double?
+        public var expectedSinceSame: Double
+        public var onSinceSame: Double
+        public var isStuck: Bool
+        public var stuckText: String
+        public var expectChangeUntil: Double?
+    }
+
+    public func snapshot(origin: Instant) -> Snapshot {
+        func bt(_ t: Double?) -> Double? { t.map { $0 - origin.seconds } }
+        return Snapshot(lastAt: bt(last?.at), lastValue: last?.value, pendingAt: bt(pending?.at), pendingValue: pending?.value,
+                        sameSince: bt(sameSince), sameValue: sameValue, expectedSinceSame: expectedSinceSame, onSinceSame: onSinceSame,
+                        isStuck: isStuck, stuckText: stuckText, expectChangeUntil: bt(expectChangeUntil))
+    }
+
+    public mutating func restore(_ s: Snapshot, origin: Instant) {
+        func at(_ t: Double?) -> Double? { t.map { origin.seconds + $0 } }
+        last = nil
+        pending = nil
+        if let t = at(s.lastAt), let v = s.lastValue { last = (t, v) }
+        if let t = at(s.pendingAt), let v = s.pendingValue { pending = (t, v) }
+        sameSince = at(s.sameSince)
+        sameValue = s.sameValue
+        expectedSinceSame = s.expectedSinceSame
+        onSinceSame = s.onSinceSame
+        isStuck = s.isStuck
+        stuckText = s.stuckText
+        expectChangeUntil = at(s.expectChangeUntil)
+    }
+}

@@ -104,16 +104,53 @@ public struct TimeProportionedOutput: Sendable {
 }
 
 extension TimeProportionedOutput {
-    /// What the output owes (the sigma–delta carry) for resuming a batch. The window restarts at
-    /// the resume (a new origin), so only the energy debt is kept; the SSR starts off.
+    /// What the output owes (the sigma–delta carry) for resuming a batch, and the window in
+    /// progress. After a gap the window restarts at the resume (a new origin), so only the energy
+    /// debt is kept and the SSR starts off; a seamless resume (the simulated brewery, stopped with
+    /// the controller) continues the window exactly where it was.
     public struct Snapshot: Hashable, Sendable, Codable {
         public var carry: Double
+        /// The window in progress (nil when the output was off, and in snapshots from before it was kept).
+        public var window: Window?
     }
 
-    public func snapshot() -> Snapshot { Snapshot(carry: max(-window.value, min(window.value, owed - delivered))) }
+    /// The current window's schedule and accounting; instants as brew time (s after `origin`).
+    public struct Window: Hashable, Sendable, Codable {
+        public var origin: Double
+        public var index: Int
+        public var onTime: Double
+        public var owed: Double
+        public var delivered: Double
+        public var carry: Double
+        public var lastTick: Double?
+        public var appliedDuty: Double
+        public var isOn: Bool
+    }
 
-    public mutating func restore(_ s: Snapshot) {
+    public func snapshot(origin zero: Instant = .zero) -> Snapshot {
+        let w = origin.map {
+            Window(origin: $0.seconds - zero.seconds, index: windowIndex, onTime: onTime, owed: owed, delivered: delivered, carry: carry,
+                   lastTick: lastTick.map { $0.seconds - zero.seconds }, appliedDuty: appliedDuty.value, isOn: isOn)
+        }
+        return Snapshot(carry: max(-window.value, min(window.value, owed - delivered)), window: w)
+    }
+
+    /// `continuing`: take up the saved window as it was (seamless resume); otherwise start off,
+    /// with the carry applied to the first window.
+    public mutating func restore(_ s: Snapshot, origin zero: Instant = .zero, continuing: Bool = false) {
         forceOff(at: .zero)
-        pendingCarry = s.carry
+        guard continuing, let w = s.window else {
+            pendingCarry = s.carry
+            return
+        }
+        origin = zero + Seconds(w.origin)
+        windowIndex = w.index
+        onTime = w.onTime
+        owed = w.owed
+        delivered = w.delivered
+        carry = w.carry
+        lastTick = w.lastTick.map { zero + Seconds($0) }
+        appliedDuty = Percent(w.appliedDuty)
+        isOn = w.isOn
     }
 }

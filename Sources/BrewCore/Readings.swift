@@ -34,3 +34,28 @@ public struct TemperatureReading: Hashable, Sendable {
         return nil
     }
 }
+
+extension TemperatureReading {
+    /// A reading as plain numbers for a resume snapshot: the time as brew time (s after an
+    /// origin), the value only when finite, and a fault's text.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        public var value: Double?
+        public var takenAt: Double
+        public var fault: String?
+        public init(value: Double?, takenAt: Double, fault: String?) {
+            self.value = value
+            self.takenAt = takenAt
+            self.fault = fault
+        }
+    }
+
+    public func snapshot(origin: Instant) -> Snapshot {
+        var why: String?
+        if case .fault(let text) = quality { why = text }
+        return Snapshot(value: value.value.isFinite ? value.value : nil, takenAt: takenAt.seconds - origin.seconds, fault: why)
+    }
+
+    public init(_ s: Snapshot, origin: Instant) {
+        self.init(value: Celsius(s.value ?? .nan), takenAt: origin + Seconds(s.takenAt), quality: s.fault.map { .fault($0) } ?? .good)
+    }
+}

@@ -53,7 +53,7 @@ public struct StepEngine: Sendable {
         /// Nominal chilling rate for the estimate when nothing better is known, K/s.
         public var chillRateEstimate = 4.0 / 60
         /// Start from a persisted state instead of step 0 (resume after a crash). See
-        /// `StepEngine+Snapshot.swift` and docs/logging.md for the gap rules.
+        /// "Snapshot and restore" below and docs/logging.md for the gap rules.
         public var resume: Resume?
         public init() {}
     }
@@ -473,8 +473,9 @@ extension StepEngine {
     }
 
     /// Everything the engine knows, with instants stored as brew time so a resumed run on a new
-    /// clock can place them again. The boil-detection history is not kept: after a resume a boil
-    /// that was still being recognised needs its stable window again.
+    /// clock can place them again. Not kept: which additions fell in a gap (`missedBefore`) and a
+    /// ramp's pending restart — both are settled by the first advance after a resume, before any
+    /// snapshot can be taken again.
     public struct Snapshot: Hashable, Sendable, Codable {
         public var stepIndex: Int
         public var stepStartedAt: Double?
@@ -490,21 +491,33 @@ extension StepEngine {
         public var additionsAnnounced: Int
         public var confirmation: String?
         public var regimes: [RegimeSnapshot]
+        /// The boil detection's temperature history while a boil is being recognised (nil when
+        /// empty, and in snapshots from before it was kept).
+        public var history: TemperatureHistory.Snapshot?
     }
 
     /// How to continue from a snapshot. `origin` is the instant of brew time zero on the new
     /// clock; `resumeAt` the first instant of the resumed run (brew time of the snapshot plus
     /// `gap`, the time the controller was down, which counts as brew time).
+    ///
+    /// `seamless`: nothing happened while the controller was down — the simulated brewery, whose
+    /// plant stopped with it and is restored exactly. The engine then simply goes on: the time
+    /// since its last advance counts as it would have, a ramp keeps its line and the boil
+    /// detection keeps its history. Otherwise the gap rules apply (`restore`), and a boil still
+    /// being recognised needs its stable window again (a history from before a gap would join
+    /// readings minutes apart as if they were seconds apart).
     public struct Resume: Hashable, Sendable {
         public var snapshot: Snapshot
         public var origin: Instant
         public var resumeAt: Instant
         public var gap: Seconds
-        public init(snapshot: Snapshot, origin: Instant, resumeAt: Instant, gap: Seconds) {
+        public var seamless: Bool
+        public init(snapshot: Snapshot, origin: Instant, resumeAt: Instant, gap: Seconds, seamless: Bool = false) {
             self.snapshot = snapshot
             self.origin = origin
             self.resumeAt = resumeAt
             self.gap = gap
+            self.seamless = seamless
         }
     }
 
@@ -528,7 +541,7 @@ extension StepEngine {
         return Snapshot(stepIndex: stepIndex, stepStartedAt: bt(stepStartedAt), phase: phaseName, abortReason: reason,
                         reachedAt: bt(reachedAt), countedTime: countedTime.value, lastAdvance: bt(lastAdvance),
                         boilStartedAt: bt(boilStartedAt), additionsAnnounced: stepStartedAt == nil ? 0 : max(0, scheduled - dueAdditions.count),
-                        confirmation: confirmation, regimes: regimes)
+                        confirmation: confirmation, regimes: regimes, history: history.isEmpty ? nil : history.snapshot(origin: origin))
     }
 
     /// The additions of a boil or whirlpool that are announced by time, in the order they fall due.
@@ -546,7 +559,7 @@ extension StepEngine {
     /// the gap never counts; a boil or whirlpool timer runs on brew time, which includes the gap,
     /// and additions that fell due in it are announced as missed; a ramp restarts from the
     /// temperature at resume with the rest of its duration; heat, chill, hold and confirmations
-    /// simply continue (a confirmation still waits).
+    /// simply continue (a confirmation still waits). A seamless resume has no gap to apply them to.
     private mutating func restore(_ r: Resume) {
         let s = r.snapshot
         func at(_ bt: Double?) -> Instant? { bt.map { r.origin + Seconds($0) } }
@@ -559,7 +572,9 @@ extension StepEngine {
         }
         reachedAt = at(s.reachedAt)
         countedTime = Seconds(s.countedTime)
-        lastAdvance = r.resumeAt   // the gap is not advanced over: a rest does not count it
+        // The gap is not advanced over: a rest does not count it. Without one, the first tick
+        // counts from the last advance, as it would have.
+        lastAdvance = r.seamless ? at(s.lastAdvance) ?? r.resumeAt : r.resumeAt
         boilStartedAt = at(s.boilStartedAt)
         confirmation = s.confirmation
         for (i, rs) in s.regimes.enumerated() where i < regimes.count {
@@ -574,6 +589,10 @@ extension StepEngine {
         }
         guard let step = currentStep, stepStartedAt != nil else { return }
         dueAdditions = Array(Self.timedAdditions(step.kind).dropFirst(s.additionsAnnounced))
+        if r.seamless {
+            if let h = s.history { history.restore(h, origin: r.origin) }
+            return
+        }
         if r.gap.value > 0 { missedBefore = r.resumeAt }
         if case .ramp(_, _, let duration) = step.kind, reachedAt == nil, let started = s.stepStartedAt {
             let elapsed = (r.resumeAt.seconds - r.gap.value - r.origin.seconds) - started

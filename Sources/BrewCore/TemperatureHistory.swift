@@ -46,3 +46,37 @@ public struct TemperatureHistory: Sendable {
         return Celsius(lowest)
     }
 }
+
+extension TemperatureHistory {
+    /// The recorded values, oldest first, and when the last was recorded — what a resumed boil
+    /// detection needs to go on without waiting for its stable window again.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        public var values: [Double]
+        /// Time of the last record, s after `origin` (nil: nothing recorded yet).
+        public var lastTime: Double?
+        public init(values: [Double], lastTime: Double?) {
+            self.values = values
+            self.lastTime = lastTime
+        }
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// `origin`: the instant times are counted from (brew time zero, so a resumed run on another
+    /// clock can place them again).
+    public func snapshot(origin: Instant = .zero) -> Snapshot {
+        let n = values.count
+        let ordered = (0..<count).map { values[(head - count + 1 + $0 + n) % n] }
+        return Snapshot(values: ordered, lastTime: count > 0 ? lastTime - origin.seconds : nil)
+    }
+
+    /// Replaces the history with a snapshot's (its newest values if it holds more than fit).
+    public mutating func restore(_ s: Snapshot, origin: Instant = .zero) {
+        reset()
+        let kept = s.values.suffix(values.count)
+        for (i, v) in kept.enumerated() { values[i] = v }
+        count = kept.count
+        head = count - 1
+        if count > 0, let t = s.lastTime { lastTime = origin.seconds + t }
+    }
+}

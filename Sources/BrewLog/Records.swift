@@ -30,7 +30,7 @@ public enum BatchOutcome: String, Hashable, Sendable, Codable {
 }
 
 /// A running batch's resumable state, as persisted in `batch_state`. The payload is the
-/// controller's snapshot as JSON (its meaning belongs to the runtime, not to the log).
+/// controller's snapshot, opaque bytes here (its format and meaning belong to the runtime).
 public struct BatchState: Hashable, Sendable {
     public var batch: Int64
     public var stepIndex: Int

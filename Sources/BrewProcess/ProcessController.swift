@@ -74,8 +74,12 @@ public struct ProcessController: Sendable {
         var origin: Instant?
         var index = -1
         var plan: PowerBudget.Plan?
-        /// Each member's rounding to its SSR's minimum on/off times, carried between windows.
+        /// Each member's rounding to its SSR's minimum on/off times, carried between windows:
+        /// what the current window was planned with, and what goes into the next.
+        var plannedCarry: [Double] = []
         var carry: [Double] = []
+        /// The demands the current window was planned for (so a resume can plan it again).
+        var demands: [Percent] = []
     }
 
     public init(plan: BrewPlan, rig: RigSpec, settings: StepEngine.Settings = StepEngine.Settings(),
@@ -326,6 +330,8 @@ public struct ProcessController: Sendable {
                 let demands = c.members.map { m in
                     loops[m].map { $0.mode == .off ? Percent.off : Percent(min($0.demand.value, $0.output.maximumDuty.value)) } ?? .off
                 }
+                c.demands = demands
+                c.plannedCarry = c.carry
                 c.plan = c.budget.plan(window: c.window, demands: demands, rotation: index, carry: c.carry)
                 c.carry = c.plan!.carry
             }
@@ -380,10 +386,11 @@ public struct ProcessController: Sendable {
     }
 
     /// Continues each heater loop where a snapshot left it: the PID's memory and the SSR's energy
-    /// carry, so a resumed batch picks up without a bump.
-    public mutating func restoreHeaterLoops(_ snapshots: [HeaterLoop.Snapshot?], origin: Instant) {
+    /// carry, so a resumed batch picks up without a bump. `continuing` (a seamless resume) takes
+    /// up each SSR's window where it was, too.
+    public mutating func restoreHeaterLoops(_ snapshots: [HeaterLoop.Snapshot?], origin: Instant, continuing: Bool = false) {
         for i in loops.indices where i < snapshots.count {
-            if let s = snapshots[i] { loops[i]?.restore(s, origin: origin) }
+            if let s = snapshots[i] { loops[i]?.restore(s, origin: origin, continuing: continuing) }
         }
     }
 
@@ -403,3 +410,104 @@ public struct ProcessController: Sendable {
         }
     }
 }
+
+// MARK: - The tick's own memory, for a seamless resume
+
+extension ProcessController {
+    /// What the tick remembers from one tick to the next besides the step engine and the heater
+    /// loops: each vessel's last accepted reading and which reading was judged last, the reading
+    /// faults, the stuck-probe and rate-limit memory (`SensorHealth`), the heater's on-time since
+    /// its last sample, the outputs as last decided, and each shared circuit's window. Instants
+    /// are brew time (s after `origin`).
+    ///
+    /// Restored only by a seamless resume (the simulated brewery, which stopped with brewctl):
+    /// after a real gap a reading from before it is stale and the checks must start over.
+    /// The runaway watch (`HeaterWatch`) is not kept — up to 20 min of samples per heater would be
+    /// written every few seconds; it starts over after any resume, which on a healthy plant
+    /// changes no output, and delays a finding by at most its window.
+    public struct TickState: Hashable, Sendable, Codable {
+        public struct Vessel: Hashable, Sendable, Codable {
+            public var heaterOn: Bool
+            public var demand: Double
+            public var setpoint: Double?
+            public var pumpOn: Bool
+            public var chillerOpen: Bool
+            public var accepted: TemperatureReading.Snapshot?
+            public var judgedAt: Double?
+            public var lastReadingAt: Double?
+            public var readingFault: String?
+            public var stuck: String?
+            public var spikeAlertAt: Double?
+            public var onTime: Double
+            public var sampleAt: Double?
+            public var health: SensorHealth.Snapshot
+        }
+
+        /// A shared circuit's current window: when its windows started, which one, and the
+        /// demands and minimum-pulse carry it was planned with (the plan itself is computed again
+        /// from them).
+        public struct Circuit: Hashable, Sendable, Codable {
+            public var origin: Double?
+            public var index: Int
+            public var demands: [Double]
+            public var carry: [Double]
+        }
+
+        public var lastTick: Double?
+        public var vessels: [Vessel]
+        public var circuits: [Circuit]
+    }
+
+    public func tickState(origin: Instant) -> TickState {
+        func bt(_ i: Instant?) -> Double? { i.map { $0.seconds - origin.seconds } }
+        let vessels = outputs.indices.map { i in
+            TickState.Vessel(heaterOn: outputs[i].heaterOn, demand: outputs[i].demand.value, setpoint: outputs[i].setpoint?.value,
+                             pumpOn: outputs[i].pumpOn, chillerOpen: outputs[i].chillerOpen,
+                             accepted: accepted[i]?.snapshot(origin: origin), judgedAt: bt(judgedAt[i]), lastReadingAt: bt(lastReadingAt[i]),
+                             readingFault: readingFaults[i], stuck: stuck[i], spikeAlertAt: bt(spikeAlertAt[i]), onTime: onTime[i],
+                             sampleAt: bt(sampleAt[i]), health: health[i].snapshot(origin: origin))
+        }
+        let circuits = self.circuits.map {
+            TickState.Circuit(origin: bt($0.origin), index: $0.index, demands: $0.demands.map(\.value), carry: $0.plannedCarry)
+        }
+        return TickState(lastTick: bt(lastTick), vessels: vessels, circuits: circuits)
+    }
+
+    /// Takes up a saved tick state (seamless resume only; see `TickState`). Returns false, and
+    /// changes nothing, when it was saved for another number of vessels or circuits.
+    @discardableResult
+    public mutating func restoreTickState(_ s: TickState, origin: Instant) -> Bool {
+        guard s.vessels.count == outputs.count, s.circuits.count == circuits.count else { return false }
+        func at(_ t: Double?) -> Instant? { t.map { origin + Seconds($0) } }
+        lastTick = at(s.lastTick)
+        for (i, v) in s.vessels.enumerated() {
+            var out = VesselOutput()
+            out.heaterOn = v.heaterOn
+            out.demand = Percent(v.demand)
+            out.setpoint = v.setpoint.map { Celsius($0) }
+            out.pumpOn = v.pumpOn
+            out.chillerOpen = v.chillerOpen
+            outputs[i] = out
+            accepted[i] = v.accepted.map { TemperatureReading($0, origin: origin) }
+            judgedAt[i] = at(v.judgedAt)
+            lastReadingAt[i] = at(v.lastReadingAt)
+            readingFaults[i] = v.readingFault
+            stuck[i] = v.stuck
+            spikeAlertAt[i] = at(v.spikeAlertAt)
+            onTime[i] = v.onTime
+            sampleAt[i] = at(v.sampleAt)
+            health[i].restore(v.health, origin: origin)
+        }
+        for (k, c) in s.circuits.enumerated() {
+            circuits[k].origin = at(c.origin)
+            circuits[k].index = c.index
+            circuits[k].demands = c.demands.map { Percent($0) }
+            circuits[k].plannedCarry = c.carry
+            circuits[k].plan = c.origin == nil ? nil
+                : circuits[k].budget.plan(window: circuits[k].window, demands: circuits[k].demands, rotation: c.index, carry: c.carry)
+            circuits[k].carry = circuits[k].plan?.carry ?? c.carry
+        }
+        return true
+    }
+}
+

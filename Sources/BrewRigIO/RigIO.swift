@@ -119,6 +119,12 @@ public final class RigIO {
             readings[i] = outcome.reading
             note(vote: outcome.note, vessel: i, at: now)
         }
+        readInterlockSensors()
+    }
+
+    /// Reads every sensor an interlock depends on (each `read` does; also on its own after the
+    /// simulated plant is restored, so the first tick of a resumed run decides on fresh values).
+    public func readInterlockSensors() {
         for id in interlockSensors { if let n = sensorNumber[id] { values[n] = value(id) } }
     }
 

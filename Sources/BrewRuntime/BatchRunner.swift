@@ -105,7 +105,7 @@ public final class BatchRunner {
         let samplePeriod = rig.control.samplePeriod
         // A resumed run continues the brew time where the snapshot left it, plus the gap, one
         // tick on (that tick's instant was already handled before the snapshot).
-        let startBrew = resume.map { $0.state.brewTime + $0.brewTimeGap.value + tick.value } ?? 0
+        let startBrew = resume.map { $0.firstTick(tick: tick) } ?? 0
         origin = clock.now() - Seconds(startBrew)
         var ticks = 0
         var now = origin + Seconds(startBrew)
@@ -149,10 +149,12 @@ public final class BatchRunner {
                 let applied = backend.heatersApplied
                 if !applied.isEmpty { controller.noteApplied(heaters: applied) }
                 events.append(contentsOf: backend.takeEvents())
+                // This tick's samples before its events: a step change commits the state of this
+                // tick, and the samples of this tick with it.
+                if sampling { recordSamples(at: now) }
                 try dispatchEvents(at: now)
 
                 if sampling {
-                    try recordSamples(at: now)
                     let current = status(at: now)
                     console.update(current)
                     supervisor?.alive(status: "\(current.stepName): \(current.waitingFor)")
@@ -298,7 +300,7 @@ public final class BatchRunner {
         if stepChanged, !controller.isFinished { try log.flush(state: persistedState(at: now)) }
     }
 
-    private func recordSamples(at now: Instant) throws {
+    private func recordSamples(at now: Instant) {
         let t = brewTime(now).value
         for i in channels.indices {
             let c = channels[i]
@@ -346,10 +348,11 @@ public final class BatchRunner {
         let snapshot = BatchSnapshot(recipeName: plan.recipe.name, steps: plan.recipe.steps.map(\.name),
                                      brewTime: brewTime(now).value, engine: controller.engine.snapshot(origin: origin),
                                      heaterLoops: controller.heaterLoopSnapshots(origin: origin),
-                                     plant: (backend as? SimulatedBrewery)?.plantSnapshot(), gapHold: gapHold,
-                                     heaterFaults: controller.heaterFaults)
+                                     plant: nil, gapHold: gapHold, heaterFaults: controller.heaterFaults,
+                                     simulation: (backend as? SimulatedBrewery)?.plant.snapshot(),
+                                     tick: controller.tickState(origin: origin), readings: readings.map { $0?.snapshot(origin: origin) })
         return BatchState(batch: batchID, stepIndex: controller.engine.stepIndex, brewTime: brewTime(now).value, wall: Date(),
-                          bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: try snapshot.encoded())
+                          bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: snapshot.encoded())
     }
 
     private func beginResumed(_ r: ResumePoint, at now: Instant) throws {
@@ -358,11 +361,38 @@ public final class BatchRunner {
             throw BatchLogError("batch \(r.batchID) was brewing \(snap.recipeName) with other steps than \(options.recipePath) has now; it cannot be resumed with this recipe file")
         }
         batchID = r.batchID
-        let resumeAt = now
+        // The simulated plant first: only when it is restored exactly does the batch go on as if
+        // nothing had happened (seamless); otherwise the gap rules apply as on a real rig.
+        var notes: [String] = []
+        var seamless = false
+        if let brewery = backend as? SimulatedBrewery {
+            let done = plan.recipe.steps.prefix(min(snap.engine.stepIndex, plan.recipe.steps.count))
+            let actions = done.flatMap { $0.kind.manualPrompt?.actions ?? [] }
+            if let exact = snap.simulation {
+                do {
+                    try brewery.restorePlant(exact)
+                    seamless = true
+                } catch {
+                    notes.append("the saved plant does not fit this rig (\(error)); restored approximately")
+                    notes += brewery.restorePlant(approximately: PlantSnapshot(summarising: exact), actions: actions)
+                }
+            } else if let plant = snap.plant {
+                notes.append("restored approximately from a snapshot of an older brewctl")
+                notes += brewery.restorePlant(approximately: plant, actions: actions)
+            }
+        }
         controller = ProcessController(plan: plan, rig: backend.rig,
-                                       resuming: StepEngine.Resume(snapshot: snap.engine, origin: origin, resumeAt: resumeAt, gap: r.brewTimeGap))
-        controller.restoreHeaterLoops(snap.heaterLoops, origin: origin)
+                                       resuming: StepEngine.Resume(snapshot: snap.engine, origin: origin, resumeAt: now, gap: r.brewTimeGap,
+                                                                   seamless: seamless))
+        controller.restoreHeaterLoops(snap.heaterLoops, origin: origin, continuing: seamless)
         controller.restoreHeaterFaults(snap.heaterFaults ?? [])
+        if seamless, let tick = snap.tick, controller.restoreTickState(tick, origin: origin) {
+            // The readings the next ticks would still have used (the next sample is up to a
+            // sample period away).
+            for (i, reading) in (snap.readings ?? []).enumerated() where i < readings.count {
+                readings[i] = reading.map { TemperatureReading($0, origin: origin) }
+            }
+        }
         // Channels by name, as `begin` created them.
         let byName = Dictionary(r.channels.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
         for v in backend.rig.vessels {
@@ -375,11 +405,6 @@ public final class BatchRunner {
         // Nothing after the snapshot was committed with it; drop any stray samples beyond it.
         try log.discardSamples(batch: batchID, after: r.state.brewTime)
 
-        var notes: [String] = []
-        if let brewery = backend as? SimulatedBrewery, let plant = snap.plant {
-            let done = plan.recipe.steps.prefix(min(snap.engine.stepIndex, plan.recipe.steps.count))
-            notes = brewery.restorePlant(plant, actions: done.flatMap { $0.kind.manualPrompt?.actions ?? [] })
-        }
         let gapText = r.gap.length.map { Format.duration($0) } ?? "unknown length"
         let step = controller.engine.currentStep
         let position = "step \(min(controller.engine.stepIndex + 1, plan.recipe.steps.count))/\(plan.recipe.steps.count)\(step.map { " \($0.name)" } ?? "")"

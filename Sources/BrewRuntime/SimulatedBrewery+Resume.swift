@@ -2,11 +2,12 @@ import BrewCore
 import BrewProcess
 import BrewSim
 
-/// The simulated plant's state, persisted with the batch so a resumed simulation continues with
-/// the vessels where they were (the simulated vessels live in brewctl's process, so without this
-/// they would die with it — real vessels outlive the controller by themselves).
-public struct PlantSnapshot: Codable, Sendable {
-    public struct Vessel: Codable, Sendable {
+/// The simulated plant as version 1 snapshots kept it: each vessel's temperature and contents and
+/// the probe's last value — not the probe's delay line and lag, nor the noise generator. Read from
+/// old snapshots only, and restored approximately (`restorePlant(approximately:actions:)`);
+/// newer snapshots keep the whole `SimulatedPlant.Snapshot`.
+public struct PlantSnapshot: Codable, Equatable, Sendable {
+    public struct Vessel: Codable, Equatable, Sendable {
         public var temperature: Double
         public var water: Double
         public var grain: Double
@@ -17,24 +18,41 @@ public struct PlantSnapshot: Codable, Sendable {
     /// Plant time, s.
     public var now: Double
     public var vessels: [Vessel]
+
+    /// The part of a whole plant snapshot that an approximate restore can use.
+    public init(summarising s: SimulatedPlant.Snapshot) {
+        now = s.now
+        vessels = s.vessels.map { .init(temperature: $0.temperature, water: $0.water, grain: $0.grain, evaporated: $0.evaporated, probe: $0.probe) }
+    }
+}
+
+// Kept in the binary format too, so re-saving a version 1 state loses nothing.
+extension PlantSnapshot.Vessel: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(temperature, water, grain, evaporated, probe) }
+
+    public init(from r: inout BinaryReader) throws {
+        try self.init(temperature: r.read(), water: r.read(), grain: r.read(), evaporated: r.read(), probe: r.read())
+    }
+}
+
+extension PlantSnapshot: BinaryCodable {
+    public func encode(to w: inout BinaryWriter) { w.write(now, vessels) }
+
+    public init(from r: inout BinaryReader) throws {
+        now = try r.read()
+        vessels = try r.read()
+    }
 }
 
 extension SimulatedBrewery {
-    public func plantSnapshot() -> PlantSnapshot {
-        PlantSnapshot(now: plant.now.seconds, vessels: plant.vessels.map {
-            .init(temperature: $0.temperature.value, water: $0.water.value, grain: $0.grain.value,
-                  evaporated: $0.evaporated.value, probe: $0.probe.value)
-        })
-    }
-
-    /// Brings this (fresh) simulated brewery to a persisted plant state, through the plant's own
-    /// public operations: the operator actions confirmed so far are carried out again (fills,
+    /// Brings this (fresh) simulated brewery close to a plant state that only a summary was kept
+    /// of (version 1 snapshots, or a whole snapshot that does not fit this rig), through the
+    /// plant's own operations: the operator actions confirmed so far are carried out again (fills,
     /// transfers, grain), then each vessel is driven to its saved temperature with its own heater
-    /// or chiller, and held there, within the plant time before the snapshot. `SimulatedPlant` keeps its
-    /// integration state private, so the probe's lag and noise generator restart, and water boiled
-    /// away is not taken out again: close to the saved plant, not identical (docs/logging.md).
-    /// Returns notes where the restore fell short.
-    public func restorePlant(_ snapshot: PlantSnapshot, actions: [OperatorAction]) -> [String] {
+    /// or chiller, and held there, within the plant time before the snapshot. The probe's lag and
+    /// noise generator restart, and water boiled away is not taken out again: close to the saved
+    /// plant, not identical (docs/logging.md). Returns notes where the restore fell short.
+    public func restorePlant(approximately snapshot: PlantSnapshot, actions: [OperatorAction]) -> [String] {
         var notes: [String] = []
         for a in actions { notes += operatorDid([a]) }
         let n = min(snapshot.vessels.count, plant.vessels.count)
@@ -51,7 +69,9 @@ extension SimulatedBrewery {
                 outputs[i].pumpOn = outputs[i].heaterOn
                 outputs[i].chillerOpen = have > want + tolerance / 2
             }
-            _ = apply(outputs)
+            // Straight to the physics: this rebuilds the plant, it is not a brew (no interlock
+            // needs asking, and nothing here belongs in the batch's log).
+            setActuators(outputs)
             t = Instant(seconds: min(end.seconds, t.seconds + 1))
             advance(to: t)
         }

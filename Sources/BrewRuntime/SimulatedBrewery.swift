@@ -81,6 +81,16 @@ public final class SimulatedBrewery: RigBackend {
     public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
     public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
 
+    /// Sets the plant's actuators directly, outputs untouched (rebuilding a plant for an old
+    /// snapshot; see `restorePlant(approximately:actions:)`).
+    func setActuators(_ outputs: [ProcessController.VesselOutput]) {
+        for (i, o) in outputs.enumerated() where i < plant.vessels.count {
+            box.plant.setHeater(i, on: o.heaterOn)
+            box.plant.setPump(i, on: o.pumpOn)
+            box.plant.setChiller(i, open: o.chillerOpen)
+        }
+    }
+
     /// The physics sees what the outputs really did.
     private func syncPlant() {
         for (i, l) in lines.enumerated() {
@@ -132,4 +142,16 @@ public final class SimulatedBrewery: RigBackend {
     public var reinitialisations: [String: Int] { devices.reinitialisations }
     /// Litres per minute a flow meter sees now.
     public func flow(through sensor: String) -> Double { devices.flow(sensor) }
+
+    /// Continues from a whole plant snapshot (a resumed simulation), or throws, changing
+    /// nothing, when it was taken on another rig. The outputs stay as they are (off, before a
+    /// resumed run's first tick), but the plant keeps the actuators the snapshot's tick left it
+    /// with until the next tick applies new ones: the physics up to that tick belongs to the
+    /// snapshot's tick, as it would have without the interruption. The sensors interlocks read are
+    /// read at once, so the first tick decides on the restored plant, as the uninterrupted run did.
+    public func restorePlant(_ snapshot: SimulatedPlant.Snapshot) throws(SimulatedPlant.RestoreError) {
+        try box.plant.restore(snapshot)
+        devices.refresh()
+        io.readInterlockSensors()
+    }
 }

@@ -173,7 +173,9 @@ final class SimulatedRigBuses: RigBusProvider {
             let now = self.box.plant.now.seconds
             // Pulses are laid evenly over the time since the last drain, at the flow the plant
             // has now; whole pulses only, the fraction is owed to the next drain.
-            var state = self.pulseState[name] ?? (now, 0)
+            // A meter opened on a running pump (a resumed simulation) has seen its last window of
+            // pulses, as a real one that kept counting would have.
+            var state = self.pulseState[name] ?? (now - 2, 0)
             let dt = now - state.at
             if dt > 0 {
                 let litresPerSecond = self.flow(name) / 60
@@ -195,12 +197,13 @@ final class SimulatedRigBuses: RigBusProvider {
     /// Litres per minute through a flow meter now.
     func flow(_ sensor: String) -> Double {
         guard let (v, key) = placement[sensor], v < box.plant.vessels.count else { return 0 }
-        let vessel = box.plant[v], spec = rig.vessels[v]
-        let sim = spec.simulation ?? RigSpec.Simulation()
+        let vessel = box.plant[v]
+        let sim = rig.vessels[v].simulation ?? RigSpec.Simulation()
         switch key {
         case "flow_meter":
-            let running = isOn(spec.recirculationPump) || isOn(spec.pump)
-            return running && !vessel.faults.contains(.pumpFailed) && vessel.water.value >= 1 ? sim.pumpFlow : 0
+            // The plant's pump, not the output line: after a resume the plant runs on as it was
+            // until the first tick switches the lines again.
+            return vessel.pumpOn && !vessel.faults.contains(.pumpFailed) && vessel.water.value >= 1 ? sim.pumpFlow : 0
         case "coolant_flow":
             return vessel.faults.contains(.coolantLost) ? 0 : sim.coolantFlow
         default:

@@ -132,3 +132,81 @@ public struct SimulatedVessel: Sendable {
         return taken
     }
 }
+
+// MARK: - Snapshot and restore (a resumed simulation continues exactly)
+
+extension SimulatedVessel {
+    /// Everything that changes as the vessel is simulated: the contents, the actuators as last
+    /// set, and the probe's integration state (transport-delay line, thermowell lag, the spike
+    /// counter). The constants (`name`, `spec`, `heaterPower`, `needsPump`) come from the rig.
+    /// Injected faults are not part of it: they are test and demonstration schedules, and a
+    /// restored vessel is healthy until one is injected again.
+    public struct Snapshot: Hashable, Sendable, Codable {
+        public var temperature: Double
+        public var water: Double
+        public var grain: Double
+        public var evaporated: Double
+        public var isBoiling: Bool
+        public var probe: Double
+        public var heaterOn: Bool
+        public var pumpOn: Bool
+        public var chillerOpen: Bool
+        public var spikeSteps: Int
+        /// The transport-delay line, in storage order, and the slot read next.
+        public var delay: [Double]
+        public var delayHead: Int
+        /// The thermowell-lagged temperature before noise.
+        public var lagged: Double
+
+        public init(temperature: Double, water: Double, grain: Double, evaporated: Double, isBoiling: Bool, probe: Double,
+                    heaterOn: Bool, pumpOn: Bool, chillerOpen: Bool, spikeSteps: Int, delay: [Double], delayHead: Int, lagged: Double) {
+            self.temperature = temperature
+            self.water = water
+            self.grain = grain
+            self.evaporated = evaporated
+            self.isBoiling = isBoiling
+            self.probe = probe
+            self.heaterOn = heaterOn
+            self.pumpOn = pumpOn
+            self.chillerOpen = chillerOpen
+            self.spikeSteps = spikeSteps
+            self.delay = delay
+            self.delayHead = delayHead
+            self.lagged = lagged
+        }
+    }
+
+    public func snapshot() -> Snapshot {
+        Snapshot(temperature: temperature.value, water: water.value, grain: grain.value, evaporated: evaporated.value,
+                 isBoiling: isBoiling, probe: probe.value, heaterOn: heaterOn, pumpOn: pumpOn, chillerOpen: chillerOpen,
+                 spikeSteps: spikeSteps, delay: delay, delayHead: delayHead, lagged: lagged)
+    }
+
+    /// Why a snapshot does not fit this vessel (nil when it does): the delay line's length comes
+    /// from the rig's dead time and the physics step, so another hardware file can change it.
+    func mismatch(_ s: Snapshot) -> String? {
+        guard s.delay.count == delay.count else {
+            return "\(name): the saved probe delay line has \(s.delay.count) slots, this rig's has \(delay.count) (another sensor dead time or tick?)"
+        }
+        guard s.delayHead >= 0, s.delayHead < delay.count else { return "\(name): the saved probe delay line is damaged" }
+        return nil
+    }
+
+    /// Takes over a snapshot that `mismatch` accepted.
+    mutating func restore(_ s: Snapshot) {
+        temperature = Celsius(s.temperature)
+        water = Litres(s.water)
+        grain = Kilograms(s.grain)
+        evaporated = Litres(s.evaporated)
+        isBoiling = s.isBoiling
+        probe = Celsius(s.probe)
+        heaterOn = s.heaterOn
+        pumpOn = s.pumpOn
+        chillerOpen = s.chillerOpen
+        spikeSteps = s.spikeSteps
+        delay = s.delay
+        delayHead = s.delayHead
+        lagged = s.lagged
+        faults = []
+    }
+}

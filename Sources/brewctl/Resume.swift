@@ -97,7 +97,7 @@ func resumeBatch(_ batch: BatchRecord, log: BatchLog, options o: ResumeOptions) 
 
     let backend: any RigBackend
     let clock: any LoopClock
-    let first = Instant(seconds: point.state.brewTime + point.brewTimeGap.value + rig.control.tick.value)
+    let first = Instant(seconds: point.firstTick(tick: rig.control.tick))
     switch rig.backend {
     case .simulated:
         do { backend = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: 2) }

@@ -1,0 +1,73 @@
+import BrewCore
+import BrewRuntime
+import Foundation
+import XCTest
+
+/// The resumable state's format: the current binary one round-trips every field, version 1
+/// (JSON) still reads, and anything else is refused with a reason.
+final class BatchSnapshotTests: XCTestCase {
+    override class func tearDown() {
+        ExactResumeTests.removeCrashImages()
+        super.tearDown()
+    }
+
+    func testEveryFieldRoundTripsThroughTheBinaryFormat() throws {
+        // A real snapshot with everything in it: the heat-up to the boil of the IPA on the
+        // simulated brewery (plant, boil-detection history, tick memory, readings, SSR windows) ...
+        var s = try BatchSnapshot.decode(try ExactResumeTests.payload(at: "heat-up"))
+        XCTAssertEqual(s.version, BatchSnapshot.currentVersion)
+        XCTAssertNotNil(s.engine.history)
+        XCTAssertNotNil(s.simulation)
+        XCTAssertNotNil(s.tick)
+        XCTAssertEqual(s.readings?.count, 3)
+        XCTAssertTrue(s.heaterLoops.contains { $0?.output.window != nil }, "an SSR window in progress")
+        // ... and what a real brew day left empty there: a latched fault, a hold after a gap, an
+        // abort, a probe fault, the version 1 plant summary.
+        s.heaterFaults = [nil, "Mash tun: no rise — heater off until acknowledged", nil]
+        s.gapHold = true
+        s.engine.phase = "aborted"
+        s.engine.abortReason = "stopped by ann"
+        s.engine.confirmation = "bob"
+        s.readings?[1] = TemperatureReading.Snapshot(value: nil, takenAt: 9_894, fault: "sim-i2c-1 address 0x19: NACK")
+        s.tick?.vessels[1].readingFault = "Mash tun: NACK"
+        s.tick?.vessels[1].health.stuckText = "stuck at exactly 66.0 °C"
+        s.plant = PlantSnapshot(summarising: try XCTUnwrap(s.simulation))
+        let bytes = s.encoded()
+        XCTAssertEqual(Array(bytes.prefix(4)), Array("BRWS".utf8))
+        XCTAssertEqual(try BatchSnapshot.decode(bytes), s)
+    }
+
+    func testAVersionOneJSONSnapshotStillReads() throws {
+        let s = try BatchSnapshot.decode(Data(ExactResumeTests.versionOne.utf8))
+        XCTAssertEqual(s.version, 1)
+        XCTAssertEqual(s.brewTime, 5995)
+        XCTAssertEqual(s.engine.stepIndex, 6)
+        XCTAssertEqual(s.engine.countedTime, 1650)
+        XCTAssertNil(s.engine.history)
+        XCTAssertEqual(s.heaterLoops[1]?.pid.integral, 6.862032820458922)
+        XCTAssertNil(s.heaterLoops[1]?.output.window, "version 1 kept only the carry")
+        XCTAssertEqual(s.plant?.vessels[1].grain, 13)
+        XCTAssertNil(s.simulation)
+        XCTAssertNil(s.tick)
+        // Re-saved, it is written in the current format and reads back the same.
+        let again = try BatchSnapshot.decode(s.encoded())
+        XCTAssertEqual(again.version, BatchSnapshot.currentVersion)
+        var expected = s
+        expected.version = BatchSnapshot.currentVersion
+        XCTAssertEqual(again, expected)
+    }
+
+    func testDamagedAndUnknownSnapshotsAreRefused() throws {
+        let good = try ExactResumeTests.payload(at: "boil")
+        XCTAssertNoThrow(try BatchSnapshot.decode(good))
+        XCTAssertThrowsError(try BatchSnapshot.decode(good.dropLast(3)), "truncated")
+        XCTAssertThrowsError(try BatchSnapshot.decode(good + Data([0])), "trailing bytes")
+        XCTAssertThrowsError(try BatchSnapshot.decode(Data("not a snapshot".utf8)))
+        var future = Data("BRWS".utf8)
+        future.append(6)   // version 3 as a zigzag varint
+        future.append(good.dropFirst(5))
+        XCTAssertThrowsError(try BatchSnapshot.decode(future)) { error in
+            XCTAssertTrue("\(error)".contains("format 3"), "\(error)")
+        }
+    }
+}
