@@ -451,6 +451,12 @@ extension ProcessController {
             public var index: Int
             public var demands: [Double]
             public var carry: [Double]
+            public init(origin: Double?, index: Int, demands: [Double], carry: [Double]) {
+                self.origin = origin
+                self.index = index
+                self.demands = demands
+                self.carry = carry
+            }
         }
 
         public var lastTick: Double?

@@ -79,6 +79,8 @@ public final class BatchRunner {
     private var origin = Instant.zero
     /// Heating waits for the operator after a long gap.
     private var gapHold = false
+    /// Alarms raised since the last acknowledgement, shown until acknowledged.
+    private var unacknowledged: [String] = []
 
     public init(plan: BrewPlan, backend: any RigBackend, log: BatchLog, clock: any LoopClock,
                 console: any OperatorConsole, options: Options, resume: ResumePoint? = nil) {
@@ -252,8 +254,17 @@ public final class BatchRunner {
         var parts: [String] = []
         if !names.isEmpty { parts.append("\(names.joined(separator: ", ")) may heat again") }
         if !outputs.isEmpty { parts.append("\(outputs.joined(separator: ", ")) may run again") }
-        events.append(ProcessEvent(.confirmation, parts.isEmpty ? "Acknowledged: no latched alarms"
-                                       : "Acknowledged: " + parts.joined(separator: "; "), actor: actor))
+        let seen = unacknowledged.count
+        unacknowledged.removeAll()
+        let text: String
+        if !parts.isEmpty {
+            text = "Acknowledged: " + parts.joined(separator: "; ")
+        } else if seen > 0 {
+            text = "Acknowledged: \(seen) alarm\(seen == 1 ? "" : "s") seen, none latched"
+        } else {
+            text = "Acknowledged: no latched alarms"
+        }
+        events.append(ProcessEvent(.confirmation, text, actor: actor))
     }
 
     private func dispatchEvents(at now: Instant) throws {
@@ -294,6 +305,7 @@ public final class BatchRunner {
             default:
                 break
             }
+            if e.kind == .alarm { unacknowledged.append("[\(Format.clock(t))] \(e.message)") }
             console.show(e, at: t)
         }
         events.removeAll(keepingCapacity: true)
@@ -338,7 +350,8 @@ public final class BatchRunner {
                          stepCount: plan.recipe.steps.count, stepName: engine.currentStep?.name ?? "done",
                          waitingFor: engine.waitingFor(at: now, temperatures: temps),
                          stepTimeLeft: estimate.step, batchTimeLeft: estimate.batch, vessels: vessels,
-                         awaitingConfirmation: engine.awaitsConfirmation || gapHold, heatingPaused: controller.heatingPaused)
+                         awaitingConfirmation: engine.awaitsConfirmation || gapHold, heatingPaused: controller.heatingPaused,
+                         unacknowledgedAlarms: unacknowledged)
     }
 
     // MARK: - Persisted state and resume
@@ -350,7 +363,8 @@ public final class BatchRunner {
                                      heaterLoops: controller.heaterLoopSnapshots(origin: origin),
                                      plant: nil, gapHold: gapHold, heaterFaults: controller.heaterFaults,
                                      simulation: (backend as? SimulatedBrewery)?.plant.snapshot(),
-                                     tick: controller.tickState(origin: origin), readings: readings.map { $0?.snapshot(origin: origin) })
+                                     tick: controller.tickState(origin: origin), readings: readings.map { $0?.snapshot(origin: origin) },
+                                     unacknowledged: unacknowledged)
         return BatchState(batch: batchID, stepIndex: controller.engine.stepIndex, brewTime: brewTime(now).value, wall: Date(),
                           bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: snapshot.encoded())
     }
@@ -386,6 +400,7 @@ public final class BatchRunner {
                                                                    seamless: seamless))
         controller.restoreHeaterLoops(snap.heaterLoops, origin: origin, continuing: seamless)
         controller.restoreHeaterFaults(snap.heaterFaults ?? [])
+        unacknowledged = snap.unacknowledged ?? []
         if seamless, let tick = snap.tick, controller.restoreTickState(tick, origin: origin) {
             // The readings the next ticks would still have used (the next sample is up to a
             // sample period away).

@@ -37,6 +37,10 @@ public struct RunStatus: Sendable {
     public var vessels: [Vessel]
     public var awaitingConfirmation: Bool
     public var heatingPaused: Bool
+    /// Alarms raised since the last acknowledgement, oldest first ("[brew time] message"): shown
+    /// until someone acknowledges them (`ack` at the terminal, `brewctl ack`), even once the
+    /// condition has cleared.
+    public var unacknowledgedAlarms: [String] = []
 }
 
 /// The people side of a run: shows progress and events, and collects confirmations and aborts.

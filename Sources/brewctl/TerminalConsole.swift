@@ -206,7 +206,13 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             if let fault = v.fault { text += " FAULT: \(fault)" + (fault.contains("until acknowledged") ? " (type ack, Enter)" : "") }
             return text
         }
-        return [head, "  " + (vessels.isEmpty ? "all heaters off" : vessels.joined(separator: "  │  "))]
+        var lines = [head, "  " + (vessels.isEmpty ? "all heaters off" : vessels.joined(separator: "  │  "))]
+        // Alarms stay on screen until someone says they have seen them, even once cleared.
+        if let latest = s.unacknowledgedAlarms.last {
+            let n = s.unacknowledgedAlarms.count
+            lines.append("  ⚠ \(n) alarm\(n == 1 ? "" : "s") to acknowledge (type ack, Enter) — latest: \(latest)")
+        }
+        return lines
     }
 }
 

@@ -32,6 +32,8 @@ final class BatchSnapshotTests: XCTestCase {
         s.tick?.vessels[1].readingFault = "Mash tun: NACK"
         s.tick?.vessels[1].health.stuckText = "stuck at exactly 66.0 °C"
         s.plant = PlantSnapshot(summarising: try XCTUnwrap(s.simulation))
+        s.unacknowledged = ["[2:15:00] Mash tun: no ACK — heater off", "[2:16:40] mash_pump stopped — running dry"]
+        s.tick?.circuits = [.init(origin: 12.5, index: 7, demands: [40, 100], carry: [0.25, -0.1])]
         let bytes = s.encoded()
         XCTAssertEqual(Array(bytes.prefix(4)), Array("BRWS".utf8))
         XCTAssertEqual(try BatchSnapshot.decode(bytes), s)

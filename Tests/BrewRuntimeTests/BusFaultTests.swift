@@ -22,8 +22,8 @@ extension FaultInjectionTests {
     func testAProbeThatStopsAnsweringOnTheI2CBusTurnsItsHeaterOffAtOnceAndTheBatchCarriesOn() throws {
         // The mash is heated towards mash-out from 2 h 12 min; its MCP9808 stops acknowledging
         // (a broken lead: every transfer NACKs) at 2 h 15 min and is plugged back at 2 h 16 min 40 s.
-        let lost = 8100.0, back = 8200.0
-        let run = try brew { brewery in
+        let lost = 8100.0, back = 8200.0, ack = 8300.0
+        let run = try brew(script: [(Seconds(ack), .acknowledge(by: "ann"))]) { brewery in
             brewery.schedule(at: Instant(seconds: lost)) { (b: SimulatedBrewery) in b.buses["i2c"]!.disconnect(0x19) }
             brewery.schedule(at: Instant(seconds: back)) { (b: SimulatedBrewery) in b.buses["i2c"]!.reconnect(0x19) }
         }
@@ -41,6 +41,15 @@ extension FaultInjectionTests {
         XCTAssertGreaterThanOrEqual(cleared.at.value, back)
         XCTAssertTrue(run.heaterOn(Self.mash, from: cleared.at.value), "heating resumed")
         XCTAssertEqual(run.alarms.count, 1, "one alarm for the outage: \(run.alarms.map(\.event.message))")
+        // The alarm stays on screen, cleared or not, until someone acknowledges it.
+        let shown = run.console.samples.filter { $0.brewTime.value > alarm.at.value + 0.5 && $0.brewTime.value < ack - 0.5 }
+        XCTAssertFalse(shown.isEmpty)
+        XCTAssertTrue(shown.allSatisfy { $0.unacknowledgedAlarms.count == 1 && $0.unacknowledgedAlarms[0].hasPrefix("[2:15:00] Mash tun:") },
+                      "\(shown.first?.unacknowledgedAlarms ?? [])")
+        XCTAssertTrue(run.console.samples.filter { $0.brewTime.value > ack + 1.5 }.allSatisfy(\.unacknowledgedAlarms.isEmpty))
+        let seen = try XCTUnwrap(run.console.events.first { $0.event.message.hasPrefix("Acknowledged:") })
+        XCTAssertEqual(seen.event.message, "Acknowledged: 1 alarm seen, none latched")
+        XCTAssertEqual(seen.event.actor, "ann")
     }
 
     func testALatchedUpBusIsPowerCycledThroughItsResetLineBeforeAnyFaultStands() throws {

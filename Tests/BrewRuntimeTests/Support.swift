@@ -38,6 +38,7 @@ final class RecordingConsole: OperatorConsole {
         var stepNumber: Int
         var temperatures: [Celsius?]
         var targets: [Celsius?]
+        var unacknowledgedAlarms: [String] = []
     }
 
     var events: [(event: ProcessEvent, at: Seconds)] = []
@@ -52,7 +53,8 @@ final class RecordingConsole: OperatorConsole {
     func update(_ status: RunStatus) {
         lastBrewTime = status.brewTime
         samples.append(Sample(brewTime: status.brewTime, stepNumber: status.stepNumber,
-                              temperatures: status.vessels.map(\.temperature), targets: status.vessels.map(\.target)))
+                              temperatures: status.vessels.map(\.temperature), targets: status.vessels.map(\.target),
+                              unacknowledgedAlarms: status.unacknowledgedAlarms))
     }
 
     func poll() -> OperatorInput? {
