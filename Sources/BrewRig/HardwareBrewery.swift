@@ -50,6 +50,8 @@ public final class HardwareBrewery: RigBackend {
     public var heatersApplied: [Bool] { io.heatersOn }
     public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
     public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
+    public var latchedTrips: [String] { io.latchedTrips }
+    public func restoreTrips(_ trips: [String]) { io.restoreTrips(trips) }
 
     /// Bus re-initialisations made to bring a probe back, for the log and tests.
     public var recoveries: Int { io.recoveries }

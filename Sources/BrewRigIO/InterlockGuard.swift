@@ -127,6 +127,16 @@ public struct InterlockGuard: Sendable {
         }
     }
 
+    /// Latches trips again after a restart (they were part of the batch's saved state): an output
+    /// that was stopped stays stopped until acknowledged, whatever happened in between.
+    public mutating func restoreTrips(_ trips: [(output: String, why: String)]) {
+        for t in trips {
+            if let k = interlocks.indices.first(where: { interlocks[$0].output == t.output && interlocks[$0].action == .trip && states[$0].tripped == nil }) {
+                states[k].tripped = t.why
+            }
+        }
+    }
+
     /// Clears every trip (the operator has looked); returns the outputs it released.
     public mutating func acknowledge(by actor: String?, events: inout [ProcessEvent]) -> [String] {
         var released: [String] = []

@@ -89,6 +89,9 @@ public final class RigIO {
     /// Outputs stopped by an interlock trip, waiting for acknowledgement.
     public var tripped: [(output: String, why: String)] { guardian.tripped }
 
+    /// Latches saved trips again (a resumed batch): those outputs stay off until acknowledged.
+    public func restoreTrips(_ trips: [(output: String, why: String)]) { guardian.restoreTrips(trips) }
+
     /// Events since the last call, oldest first.
     public func takeEvents() -> [ProcessEvent] {
         defer { events.removeAll(keepingCapacity: true) }

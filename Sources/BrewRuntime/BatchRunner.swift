@@ -364,7 +364,7 @@ public final class BatchRunner {
                                      plant: nil, gapHold: gapHold, heaterFaults: controller.heaterFaults,
                                      simulation: (backend as? SimulatedBrewery)?.plant.snapshot(),
                                      tick: controller.tickState(origin: origin), readings: readings.map { $0?.snapshot(origin: origin) },
-                                     unacknowledged: unacknowledged)
+                                     unacknowledged: unacknowledged, trips: backend.latchedTrips)
         return BatchState(batch: batchID, stepIndex: controller.engine.stepIndex, brewTime: brewTime(now).value, wall: Date(),
                           bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: snapshot.encoded())
     }
@@ -401,6 +401,7 @@ public final class BatchRunner {
         controller.restoreHeaterLoops(snap.heaterLoops, origin: origin, continuing: seamless)
         controller.restoreHeaterFaults(snap.heaterFaults ?? [])
         unacknowledged = snap.unacknowledged ?? []
+        backend.restoreTrips(snap.trips ?? [])
         if seamless, let tick = snap.tick, controller.restoreTickState(tick, origin: origin) {
             // The readings the next ticks would still have used (the next sample is up to a
             // sample period away).

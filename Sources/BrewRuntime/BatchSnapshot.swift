@@ -42,11 +42,14 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
     /// Alarms raised since the last acknowledgement ("[brew time] message"), still shown until
     /// someone acknowledges them: a crash must not make them look seen.
     public var unacknowledged: [String]?
+    /// Outputs an interlock trip holds off until acknowledged ("output: why").
+    public var trips: [String]?
 
     /// Every field, none defaulted, so the binary format's `decode` cannot leave one out.
     public init(recipeName: String, steps: [String], brewTime: Double, engine: StepEngine.Snapshot, heaterLoops: [HeaterLoop.Snapshot?],
                 plant: PlantSnapshot?, gapHold: Bool, heaterFaults: [String?]?, simulation: SimulatedPlant.Snapshot?,
-                tick: ProcessController.TickState?, readings: [TemperatureReading.Snapshot?]?, unacknowledged: [String]?) {
+                tick: ProcessController.TickState?, readings: [TemperatureReading.Snapshot?]?, unacknowledged: [String]?,
+                trips: [String]?) {
         self.recipeName = recipeName
         self.steps = steps
         self.brewTime = brewTime
@@ -59,6 +62,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         self.tick = tick
         self.readings = readings
         self.unacknowledged = unacknowledged
+        self.trips = trips
     }
 
     private static let magic = Array("BRWS".utf8)
@@ -80,7 +84,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         var r = BinaryReader(bytes, offset: header.offset, version: version)
         var s = try BatchSnapshot(recipeName: r.read(), steps: r.read(), brewTime: r.read(), engine: r.read(), heaterLoops: r.read(),
                                   plant: r.read(), gapHold: r.read(), heaterFaults: r.read(), simulation: r.read(), tick: r.read(),
-                                  readings: r.read(), unacknowledged: r.read())
+                                  readings: r.read(), unacknowledged: r.read(), trips: r.read())
         guard r.isAtEnd else { throw BinaryReader.Error("\(bytes.count - r.offset) bytes left over after the snapshot") }
         s.version = version
         return s
@@ -91,7 +95,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         var w = BinaryWriter(capacity: 4096)
         w.writeRaw(Self.magic)
         w.write(Self.currentVersion, recipeName, steps, brewTime, engine, heaterLoops, plant, gapHold, heaterFaults, simulation,
-                tick, readings, unacknowledged)
+                tick, readings, unacknowledged, trips)
         return Data(w.bytes)
     }
 }

@@ -1,5 +1,6 @@
 import BrewCore
 import BrewProcess
+import BrewRigIO
 
 /// A brewery the runtime can drive: real buses on a board, or the simulated brewery. Vessels are
 /// indexed as in the rig's hardware file.
@@ -30,10 +31,27 @@ public protocol RigBackend: AnyObject {
     /// The operator acknowledged the alarms: releases outputs stopped by an interlock trip.
     /// Returns the outputs released.
     func acknowledge(by actor: String?) -> [String]
+    /// Outputs an interlock trip holds off until acknowledged ("output: why"), for the batch's
+    /// saved state; and latching them again when a batch resumes.
+    var latchedTrips: [String] { get }
+    func restoreTrips(_ trips: [String])
 }
 
 extension RigBackend {
     public var heatersApplied: [Bool] { [] }
     public func takeEvents() -> [ProcessEvent] { [] }
     public func acknowledge(by actor: String?) -> [String] { [] }
+    public var latchedTrips: [String] { [] }
+    public func restoreTrips(_ trips: [String]) {}
+}
+
+extension RigIO {
+    /// Trips as saved text, "output: why".
+    public var latchedTrips: [String] { tripped.map { "\($0.output): \($0.why)" } }
+
+    public func restoreTrips(_ trips: [String]) {
+        restoreTrips(trips.compactMap { t in
+            t.firstRange(of: ": ").map { (String(t[..<$0.lowerBound]), String(t[$0.upperBound...])) }
+        })
+    }
 }

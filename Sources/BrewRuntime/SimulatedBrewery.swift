@@ -80,6 +80,8 @@ public final class SimulatedBrewery: RigBackend {
     public var heatersApplied: [Bool] { io.heatersOn }
     public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
     public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
+    public var latchedTrips: [String] { io.latchedTrips }
+    public func restoreTrips(_ trips: [String]) { io.restoreTrips(trips) }
 
     /// Sets the plant's actuators directly, outputs untouched (rebuilding a plant for an old
     /// snapshot; see `restorePlant(approximately:actions:)`).

@@ -187,8 +187,19 @@ final class HardwareBreweryTests: XCTestCase {
         let trip = try XCTUnwrap(brewery.takeEvents().first { $0.kind == .alarm })
         XCTAssertTrue(trip.message.hasPrefix("pump stopped — Mash tun: pump running dry (no flow): flow reads 0.00"), trip.message)
         XCTAssertEqual(brewery.io.tripped.map(\.output), ["pump"])
-        XCTAssertEqual(brewery.acknowledge(by: "ann"), ["pump"])
-        _ = brewery.apply(heat(false, pump: true))
+
+        // A crash and a restart: the trip is part of the saved state and holds again.
+        let saved = brewery.latchedTrips
+        XCTAssertEqual(saved.count, 1)
+        XCTAssertTrue(saved[0].hasPrefix("pump: Mash tun: pump running dry"), saved[0])
+        let restarted = HardwareBrewery(rig: rig, buses: buses, now: { t })
+        restarted.restoreTrips(saved)
+        restarted.read(at: t, into: &readings)
+        _ = restarted.apply(heat(false, pump: true))
+        XCTAssertFalse(pump.isOn, "still tripped after the restart")
+
+        XCTAssertEqual(restarted.acknowledge(by: "ann"), ["pump"])
+        _ = restarted.apply(heat(false, pump: true))
         XCTAssertTrue(pump.isOn, "acknowledged: it may prime again")
     }
 

@@ -33,6 +33,7 @@ final class BatchSnapshotTests: XCTestCase {
         s.tick?.vessels[1].health.stuckText = "stuck at exactly 66.0 °C"
         s.plant = PlantSnapshot(summarising: try XCTUnwrap(s.simulation))
         s.unacknowledged = ["[2:15:00] Mash tun: no ACK — heater off", "[2:16:40] mash_pump stopped — running dry"]
+        s.trips = ["mash_pump: Mash tun: pump running dry (no flow): mash_flow reads 0.00, needs more than 3.00 (running for 1 h 08 min)"]
         s.tick?.circuits = [.init(origin: 12.5, index: 7, demands: [40, 100], carry: [0.25, -0.1])]
         let bytes = s.encoded()
         XCTAssertEqual(Array(bytes.prefix(4)), Array("BRWS".utf8))
