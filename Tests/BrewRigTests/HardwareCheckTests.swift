@@ -124,6 +124,22 @@ final class HardwareCheckTests: XCTestCase {
 
     static let rom = OneWireROM(family: 0x28, serial: 0x0000_0A1B_2C3D)
 
+    func testEveryInterlockInForceIsListedInWords() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let club = try HardwareLoader.load(path: root.appendingPathComponent("Hardware/club-brewery.toml").path)
+        let lines = HardwareCheck.protections(of: club)
+        XCTAssertEqual(lines.count, club.effectiveInterlocks.count)
+        // Declared in the file, word for word.
+        XCTAssertTrue(lines.contains("rims_element runs only while mash_pump is on and mash_flow reads more than 2.00 L/min — no flow through the RIMS tube: a dry tube burns the element and scorches the wort"),
+                      lines.joined(separator: "\n"))
+        // Implied: the mash pump has a flow meter, so it is protected from running dry.
+        XCTAssertTrue(lines.contains("mash_pump is stopped until acknowledged unless mash_flow reads more than 1.00 L/min once it has run 20 s — Mash tun: pump running dry (no flow) [implied]"),
+                      lines.joined(separator: "\n"))
+        let sim = try HardwareLoader.load(path: root.appendingPathComponent("Hardware/sim.toml").path)
+        XCTAssertTrue(HardwareCheck.protections(of: sim).contains("hlt_element runs only while hlt_level reads wet (alarm after 5 s held off) — HLT: the element must be covered [implied]"),
+                      HardwareCheck.protections(of: sim).joined(separator: "\n"))
+    }
+
     func testEveryDeviceFoundReadOrReportedMissing() throws {
         try Peers.requirePymodbus()
         let port = Peers.freePort()
