@@ -329,8 +329,10 @@ public struct StepEngine: Sendable {
            let low = history.minimum(over: settings.boilStableWindow), low.value >= expected.value - settings.boilMargin.value {
             return "Boil detected at \(t) (boiling point here \(expected)) — boil timer started"
         }
+        // A plateau is flat: a kettle cooling (heat held off, lid off) has not "stopped rising".
         if t.value >= settings.plateauFloor.value,
-           let rise = history.rise(over: settings.plateauWindow), rise.value <= settings.plateauRise.value {
+           let rise = history.rise(over: settings.plateauWindow), abs(rise.value) <= settings.plateauRise.value,
+           let low = history.minimum(over: settings.plateauWindow), low.value >= t.value - 2 * settings.plateauRise.value {
             return "Boil detected by plateau at \(t), but the boiling point here should be \(expected) — check the altitude in the hardware file and the probe's calibration; boil timer started"
         }
         return nil

@@ -175,6 +175,16 @@ final class StepEngineTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(d.engine.boilStarted).seconds, 350 + 180, accuracy: 1.01)
     }
 
+    func testACoolingKettleAboveNinetyIsNotTakenForABoil() throws {
+        // Heat held off (a gap hold, a tripped element): the wort cools from 98 °C at 2 K/min,
+        // then sags and recovers through the plateau window — neither is a boil.
+        var d = EngineDriver(try Fixtures.engine([.init("Boil", .boil(.kettle, duration: .minutes(30), additions: [], power: nil))]))
+        d.run(240, vessel: 2) { t in 98 - t / 30 }
+        d.run(460, vessel: 2) { t in 94 + 3 * sin(t / 400 * .pi) }
+        XCTAssertTrue(d.events(.boilDetected).isEmpty, "\(d.events(.boilDetected).map(\.message))")
+        XCTAssertNil(d.engine.boilStarted)
+    }
+
     func testBoilingPointFollowsAltitude() throws {
         XCTAssertEqual(Water.boilingPoint(at: Metres(0)).value, 100, accuracy: 0.05)
         XCTAssertEqual(Water.boilingPoint(at: Metres(1000)).value, 96.7, accuracy: 0.2)
