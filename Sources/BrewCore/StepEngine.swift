@@ -75,7 +75,6 @@ public struct StepEngine: Sendable {
     private var reachedAt: Instant?
     private var countedTime = Seconds.zero
     private var lastAdvance: Instant?
-    private var inBandSince: Instant?
     private var boilStartedAt: Instant?
     private var dueAdditions: [Addition] = []
     private var confirmation: String?
@@ -148,7 +147,6 @@ public struct StepEngine: Sendable {
         reachedAt = nil
         countedTime = .zero
         lastAdvance = now
-        inBandSince = nil
         boilStartedAt = nil
         confirmation = nil
         dueAdditions = []
