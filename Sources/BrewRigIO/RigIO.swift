@@ -158,6 +158,7 @@ public final class RigIO {
         guard let spec = rig.sensor(id: id) else { throw BusError(.invalidRequest, bus: rig.source, detail: "no sensor `\(id)`") }
         let s = try sensors.open(spec)
         opened[id] = s
+        answered.insert(id)   // opening checks the device's identity, where it has one
         return s
     }
 
@@ -168,9 +169,15 @@ public final class RigIO {
     /// the error stand. "Not yet" (a conversion running) or a wrong answer are not worth a reset.
     private func value(_ id: String) -> Result<Double, BusError> {
         do throws(BusError) {
-            return .success(try open(id).read())
+            let v = try open(id).read()
+            answered.insert(id)
+            return .success(v)
         } catch {
-            guard [.noDevice, .io, .checksum].contains(error.kind), let spec = rig.sensor(id: id) else { return .failure(error) }
+            // Only a device that was answering and stopped is worth a bus reset: one that never
+            // answered (not fitted, not needed today) must not disturb the bus every second.
+            guard answered.contains(id), [.noDevice, .io, .checksum].contains(error.kind), let spec = rig.sensor(id: id) else {
+                return .failure(error)
+            }
             recoveries += 1
             reinitialise(spec.bus)
             if case .success(let v) = reopen(id) { return .success(v) }
@@ -190,6 +197,8 @@ public final class RigIO {
     }
 
     private var lastReopenError: [String: BusError] = [:]
+    /// Sensors that have been opened or given a value since brewctl started.
+    private var answered: Set<String> = []
 
     private func reopen(_ id: String) -> Result<Double, BusError> {
         opened[id] = nil
