@@ -78,7 +78,7 @@ enum BeerXMLReader {
         for f in r.child("FERMENTABLES")?.children("FERMENTABLE") ?? [] {
             let name = f.value("NAME") ?? "Fermentable"
             let type = (f.value("TYPE") ?? "Grain").lowercased()
-            guard let kg = field(f, "AMOUNT") { $0.kilograms }, kg > 0 else {
+            guard let kg = field(f, "AMOUNT", { $0.kilograms }), kg > 0 else {
                 d.warn("FERMENTABLE \"\(name)\" has no usable AMOUNT; listed in the notes only")
                 d.unmapped.append("\(name) (no amount in the source)")
                 continue
@@ -224,7 +224,7 @@ enum BeerXMLReader {
         for w in r.child("WATERS")?.children("WATER") ?? [] {
             let name = w.value("NAME") ?? "Water"
             var line = name
-            if let l = field(w, "AMOUNT") { $0.litres }, l > 0 { line += ", \(Fmt.litres(l))" }
+            if let l = field(w, "AMOUNT", { $0.litres }), l > 0 { line += ", \(Fmt.litres(l))" }
             let ions = [("Ca", "CALCIUM"), ("Mg", "MAGNESIUM"), ("Na", "SODIUM"), ("SO4", "SULFATE"), ("Cl", "CHLORIDE"), ("HCO3", "BICARBONATE")]
                 .compactMap { sym, key in Measure(text: w.value(key)).map { "\(sym) \(Fmt.number($0.value, places: 0))" } }
             if !ions.isEmpty { line += " (ppm: " + ions.joined(separator: ", ") + ")" }
