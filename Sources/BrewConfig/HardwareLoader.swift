@@ -97,9 +97,8 @@ public enum HardwareLoader {
             let resets = outputs.valid.filter { $0.kind == .busReset }.map(\.id)
             guard let output = outputs.valid.first(where: { $0.id == reset.output }) else {
                 if !outputs.ids.contains(reset.output) {
-                    root.diagnostics.report(path, .value, "there is no output `\(reset.output)`",
-                                            expected: resets.isEmpty ? "an output of type \"bus_reset\" under [outputs]" : "one of " + Suggest.list(resets),
-                                            suggestion: Suggest.closest(to: reset.output, in: outputs.ids).map { "did you mean `\($0)`?" })
+                    root.diagnostics.reportUnknown("output", reset.output, at: path, candidates: resets,
+                                                   fallback: "an output of type \"bus_reset\" under [outputs]", declared: outputs.ids)
                 }
                 ok = false
                 continue
@@ -1010,10 +1009,8 @@ public enum HardwareLoader {
             guard let id = written else { return .some(nil) }
             guard let output = outputs.valid.first(where: { $0.id == id }) else {
                 if outputs.ids.contains(id) { return nil }  // reported at the output
-                let candidates = outputs.valid.filter { kinds.contains($0.kind) }.map(\.id)
-                report("there is no output `\(id)`",
-                       expected: candidates.isEmpty ? "\(article) \(want) output defined under [outputs]" : "one of " + Suggest.list(candidates),
-                       suggestion: Suggest.closest(to: id, in: outputs.ids).map { "did you mean `\($0)`?" })
+                reader.diagnostics.reportUnknown("output", id, at: site.path, candidates: outputs.valid.filter { kinds.contains($0.kind) }.map(\.id),
+                                                 fallback: "\(article) \(want) output defined under [outputs]", declared: outputs.ids)
                 return nil
             }
             guard kinds.contains(output.kind) else {
@@ -1044,9 +1041,8 @@ public enum HardwareLoader {
             let candidates = sensors.valid.filter(want.accepts).map(\.id)
             guard let sensor = sensors.valid.first(where: { $0.id == id }) else {
                 if sensors.ids.contains(id) { return nil }  // reported at the sensor
-                report("there is no sensor `\(id)`",
-                       expected: candidates.isEmpty ? "\(want.name) defined under [sensors]" : "one of " + Suggest.list(candidates),
-                       suggestion: Suggest.closest(to: id, in: sensors.ids).map { "did you mean `\($0)`?" })
+                reader.diagnostics.reportUnknown("sensor", id, at: site.path, candidates: candidates, fallback: "\(want.name) defined under [sensors]",
+                                                 declared: sensors.ids)
                 return nil
             }
             guard want.accepts(sensor) else {
@@ -1244,9 +1240,8 @@ public enum HardwareLoader {
                 if outputs.valid.contains(where: { $0.id == id }) {
                     output = id
                 } else if !outputs.ids.contains(id) {
-                    r.report("output", .value, "there is no output `\(id)`",
-                             expected: outputs.ids.isEmpty ? "an output defined under [outputs]" : "one of " + Suggest.list(outputs.ids),
-                             suggestion: Suggest.closest(to: id, in: outputs.ids).map { "did you mean `\($0)`?" })
+                    d.reportUnknown("output", id, at: r.path.appending("output"), candidates: outputs.ids,
+                                    fallback: "an output defined under [outputs]", declared: outputs.ids)
                 }
             }
             var name: String?? = .some(nil)
@@ -1323,9 +1318,8 @@ public enum HardwareLoader {
             guard let id = c.string("output", expected: "the id of an output from [outputs]") else { return nil }
             guard outputs.valid.contains(where: { $0.id == id }) else {
                 if !outputs.ids.contains(id) {
-                    c.report("output", .value, "there is no output `\(id)`",
-                             expected: outputs.ids.isEmpty ? "an output defined under [outputs]" : "one of " + Suggest.list(outputs.ids),
-                             suggestion: Suggest.closest(to: id, in: outputs.ids).map { "did you mean `\($0)`?" })
+                    c.diagnostics.reportUnknown("output", id, at: c.path.appending("output"), candidates: outputs.ids,
+                                                fallback: "an output defined under [outputs]", declared: outputs.ids)
                 }
                 return nil
             }
@@ -1349,9 +1343,8 @@ public enum HardwareLoader {
         guard let id = c.string("sensor", expected: "the id of a sensor from [sensors]") else { return nil }
         guard let sensor = sensors.valid.first(where: { $0.id == id }) else {
             if !sensors.ids.contains(id) {
-                c.report("sensor", .value, "there is no sensor `\(id)`",
-                         expected: sensors.ids.isEmpty ? "a sensor defined under [sensors]" : "one of " + Suggest.list(sensors.ids),
-                         suggestion: Suggest.closest(to: id, in: sensors.ids).map { "did you mean `\($0)`?" })
+                c.diagnostics.reportUnknown("sensor", id, at: c.path.appending("sensor"), candidates: sensors.ids,
+                                            fallback: "a sensor defined under [sensors]", declared: sensors.ids)
             }
             return nil
         }
@@ -1421,10 +1414,8 @@ public enum HardwareLoader {
                     }
                     guard let output = outputs.valid.first(where: { $0.id == hid }) else {
                         if !outputs.ids.contains(hid) {
-                            let candidates = outputs.valid.filter { $0.kind == .heater }.map(\.id)
-                            c.diagnostics.report(path, .value, "there is no output `\(hid)`",
-                                                 expected: candidates.isEmpty ? "a heater output defined under [outputs]" : "one of " + Suggest.list(candidates),
-                                                 suggestion: Suggest.closest(to: hid, in: outputs.ids).map { "did you mean `\($0)`?" })
+                            c.diagnostics.reportUnknown("output", hid, at: path, candidates: outputs.valid.filter { $0.kind == .heater }.map(\.id),
+                                                        fallback: "a heater output defined under [outputs]", declared: outputs.ids)
                         }
                         heaters = nil
                         continue
@@ -1541,14 +1532,17 @@ public enum HardwareLoader {
 struct ReferenceSite {
     let reader: TableReader
     let key: String
-    let path: ConfigPath?
+    /// Where the reference is written: the list element, or the key.
+    let path: ConfigPath
+
+    init(reader: TableReader, key: String, path: ConfigPath?) {
+        self.reader = reader
+        self.key = key
+        self.path = path ?? reader.path.appending(key)
+    }
 
     func report(_ message: String, expected: String? = nil, suggestion: String? = nil) {
-        if let path {
-            reader.diagnostics.report(path, .value, message, expected: expected, suggestion: suggestion)
-        } else {
-            reader.report(key, .value, message, expected: expected, suggestion: suggestion)
-        }
+        reader.diagnostics.report(path, .value, message, expected: expected, suggestion: suggestion)
     }
 
     /// The id written there (`value` for a list element): .some(nil) when the key is absent and

@@ -27,6 +27,13 @@ final class Diagnostics {
                                   message: message, expected: expected, suggestion: suggestion))
     }
 
+    /// "there is no sensor `x`" at `path`: what would fit there (`candidates`, or `fallback` when
+    /// there are none) and the closest id that is declared at all as a suggestion.
+    func reportUnknown(_ noun: String, _ id: String, at path: ConfigPath, candidates: [String], fallback: String, declared: [String]) {
+        report(path, .value, "there is no \(noun) `\(id)`", expected: candidates.isEmpty ? fallback : "one of " + Suggest.list(candidates),
+               suggestion: Suggest.closest(to: id, in: declared).map { "did you mean `\($0)`?" })
+    }
+
     /// The errors in the order they appear in the file, duplicates removed.
     var sortedErrors: [ConfigError] {
         var seen = Set<ConfigError>()
