@@ -10,7 +10,7 @@ import Glibc
 /// the hardware file's interlocks (and the protections brewctl implies) enforced at the outputs:
 /// a heater whose interlock does not hold is not switched on, whatever the controller asked.
 /// The simulated brewery runs the very same `RigIO` on simulated buses.
-public final class HardwareBrewery: RigBackend {
+public final class HardwareBrewery: RigIOBackend {
     public let rig: RigSpec
     public var isSimulated: Bool { false }
     public let io: RigIO
@@ -47,11 +47,6 @@ public final class HardwareBrewery: RigBackend {
     public func read(at now: Instant, into readings: inout [TemperatureReading?]) { io.read(at: now, into: &readings) }
     public func apply(_ wanted: [ProcessController.VesselOutput]) -> [String] { io.apply(wanted) }
     public func operatorDid(_ actions: [OperatorAction]) -> [String] { [] }
-    public var heatersApplied: [Bool] { io.heatersOn }
-    public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
-    public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
-    public var latchedTrips: [String] { io.latchedTrips }
-    public func restoreTrips(_ trips: [String]) { io.restoreTrips(trips) }
 
     /// Bus re-initialisations made to bring a probe back, for the log and tests.
     public var recoveries: Int { io.recoveries }

@@ -70,7 +70,7 @@ public final class RigIO {
             (v.heater.flatMap { outputNumber[$0.output] }, v.recirculationPump.flatMap { outputNumber[$0] },
              v.chillerValve.flatMap { outputNumber[$0] })
         }
-        guardian = InterlockGuard(interlocks: interlocks, outputs: rig.outputs.map(\.id), sensors: rig.sensors.map(\.id))
+        guardian = InterlockGuard(interlocks: interlocks, outputs: outputIDs, sensors: rig.sensors.map(\.id))
         var ids: [String] = []
         for il in interlocks {
             for c in il.requires { if let id = c.sensorID, !ids.contains(id) { ids.append(id) } }
@@ -180,10 +180,14 @@ public final class RigIO {
             }
             recoveries += 1
             reinitialise(spec.bus)
-            if case .success(let v) = reopen(id) { return .success(v) }
+            let afterReinit: BusError
+            switch reopen(id) {
+            case .success(let v): return .success(v)
+            case .failure(let e): afterReinit = e
+            }
             guard let (busID, reset) = resetLine(for: spec.bus),
                   lastPowerCycle[busID].map({ now() - $0 >= powerCycleInterval }) ?? true else {
-                return .failure(stillFailing(reopenError(id) ?? error, "after re-initialising \(spec.bus)"))
+                return .failure(stillFailing(afterReinit, "after re-initialising \(spec.bus)"))
             }
             powerCycle(busID, reset, because: id)
             switch reopen(id) {
@@ -196,23 +200,14 @@ public final class RigIO {
         }
     }
 
-    private var lastReopenError: [String: BusError] = [:]
     /// Sensors that have been opened or given a value since brewctl started.
     private var answered: Set<String> = []
 
+    /// Opens the device afresh (identity and configuration again) and reads it once.
     private func reopen(_ id: String) -> Result<Double, BusError> {
         opened[id] = nil
-        do throws(BusError) {
-            let v = try open(id).read()
-            lastReopenError[id] = nil
-            return .success(v)
-        } catch {
-            lastReopenError[id] = error
-            return .failure(error)
-        }
+        do throws(BusError) { return .success(try open(id).read()) } catch { return .failure(error) }
     }
-
-    private func reopenError(_ id: String) -> BusError? { lastReopenError[id] }
 
     private func stillFailing(_ e: BusError, _ what: String) -> BusError {
         BusError(e.kind, bus: e.bus, address: e.address, register: e.register, detail: "\(e.detail) (still failing \(what))")

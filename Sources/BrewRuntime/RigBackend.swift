@@ -45,12 +45,22 @@ extension RigBackend {
     public func restoreTrips(_ trips: [String]) {}
 }
 
-extension RigIO {
+/// A backend whose devices are a `RigIO` — the real rig and the simulated brewery: what the rig
+/// reports, acknowledges and holds tripped is the `RigIO`'s.
+public protocol RigIOBackend: RigBackend {
+    var io: RigIO { get }
+}
+
+extension RigIOBackend {
+    public var heatersApplied: [Bool] { io.heatersOn }
+    public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
+    public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
+
     /// Trips as saved text, "output: why".
-    public var latchedTrips: [String] { tripped.map { "\($0.output): \($0.why)" } }
+    public var latchedTrips: [String] { io.tripped.map { "\($0.output): \($0.why)" } }
 
     public func restoreTrips(_ trips: [String]) {
-        restoreTrips(trips.compactMap { t in
+        io.restoreTrips(trips.compactMap { t in
             t.firstRange(of: ": ").map { (String(t[..<$0.lowerBound]), String(t[$0.upperBound...])) }
         })
     }

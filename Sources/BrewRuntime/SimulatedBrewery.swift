@@ -9,7 +9,7 @@ import BrewSim
 /// drivers read the simulated chips, the interlocks and the protections brewctl implies hold the
 /// simulated outputs, a latched-up bus is power-cycled through its reset line. The physics sees
 /// what the outputs really did, not what the controller wished.
-public final class SimulatedBrewery: RigBackend {
+public final class SimulatedBrewery: RigIOBackend {
     public let rig: RigSpec
     public var isSimulated: Bool { true }
     private let box: PlantBox
@@ -24,8 +24,6 @@ public final class SimulatedBrewery: RigBackend {
     public var buses: [String: SimulatedI2CBus] { devices.i2c }
     /// The simulated Modbus links, by bus id (tests inject timeouts and CRC errors on them).
     public var modbusLinks: [String: SimulatedModbusClient] { devices.modbus }
-    /// Each vessel's main probe chip, when it is an MCP9808.
-    public var chips: [SimulatedMCP9808?] { rig.vessels.map { devices.chips[$0.temperatureSensor] } }
 
     public struct SetupError: Error, CustomStringConvertible {
         public var description: String
@@ -77,11 +75,6 @@ public final class SimulatedBrewery: RigBackend {
         actions.compactMap { box.plant.perform($0, roles: rig.vessels.map(\.role)) }
     }
 
-    public var heatersApplied: [Bool] { io.heatersOn }
-    public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
-    public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
-    public var latchedTrips: [String] { io.latchedTrips }
-    public func restoreTrips(_ trips: [String]) { io.restoreTrips(trips) }
 
     /// Sets the plant's actuators directly, outputs untouched (rebuilding a plant for an old
     /// snapshot; see `restorePlant(approximately:actions:)`).
@@ -142,8 +135,6 @@ public final class SimulatedBrewery: RigBackend {
     public func isLatchedUp(bus: String) -> Bool { devices.latchedUp.contains(bus) }
     /// How often the runtime re-initialised each bus.
     public var reinitialisations: [String: Int] { devices.reinitialisations }
-    /// Litres per minute a flow meter sees now.
-    public func flow(through sensor: String) -> Double { devices.flow(sensor) }
 
     /// Continues from a whole plant snapshot (a resumed simulation), or throws, changing
     /// nothing, when it was taken on another rig. The outputs stay as they are (off, before a

@@ -23,7 +23,7 @@ final class SimulatedRigBuses: RigBusProvider {
     private(set) var i2c: [String: SimulatedI2CBus] = [:]
     private(set) var modbus: [String: SimulatedModbusClient] = [:]
     /// Each temperature chip by sensor id.
-    private(set) var chips: [String: SimulatedMCP9808] = [:]
+    private var chips: [String: SimulatedMCP9808] = [:]
     private var registers: [String: (device: SimulatedModbusDevice, input: Bool, address: UInt16, value: ModbusValue)] = [:]
     /// Outputs by id.
     private(set) var lines: [String: SimulatedLine] = [:]
@@ -143,8 +143,6 @@ final class SimulatedRigBuses: RigBusProvider {
         lines[name] = out
         return out
     }
-
-    func isOn(_ output: String?) -> Bool { output.flatMap { lines[$0]?.isOn } ?? false }
 
     func levelInput(bus: String, line: Int, activeLow: Bool, name: String) throws(BusError) -> () throws(BusError) -> Bool {
         guard let spec = rig.sensor(id: name), case .levelSwitch(_, _, let wetWhen) = spec.connection else {
