@@ -87,7 +87,9 @@ final class SimulatedRigBuses: RigBusProvider {
         return box.plant[v].probe
     }
 
-    /// Puts the plant's present values into every chip and register (before each read).
+    /// Puts the plant's present values into every chip and register (before each read). Every
+    /// simulated device reports the truth in its own units (raw = value ÷ scale); the file's
+    /// calibration offset is then added by `RigSensor`, as on a real rig.
     func refresh() {
         for sensor in rig.sensors where chips[sensor.id] != nil || registers[sensor.id] != nil {
             var value = truth(sensor).value
@@ -96,10 +98,10 @@ final class SimulatedRigBuses: RigBusProvider {
             case .bias(let b)?: value += b
             case nil: break
             }
-            if let chip = chips[sensor.id] { chip.temperature = Celsius(value) }
+            let raw = value / sensor.scale
+            if let chip = chips[sensor.id] { chip.temperature = Celsius(raw) }
             if let r = registers[sensor.id] {
-                // The driver computes raw × scale + offset; the transmitter sends raw.
-                let words = r.value.encode((value - sensor.calibrationOffset) / sensor.scale)
+                let words = r.value.encode(raw)
                 if r.input { r.device.setInput(r.address, words) } else { r.device.setHolding(r.address, words) }
             }
         }
