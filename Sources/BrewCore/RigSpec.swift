@@ -202,6 +202,18 @@ public struct RigSpec: Hashable, Sendable {
         /// What a sensor measures. Values are in °C, L/min, L, SG, % (level) and bar.
         public enum Measured: String, Hashable, Sendable, CaseIterable {
             case temperature, flow, volume, gravity, level, pressure
+
+            /// The unit readings are shown in ("" for a level switch's wet/dry).
+            public var unit: String {
+                switch self {
+                case .temperature: "°C"
+                case .flow: "L/min"
+                case .volume: "L"
+                case .gravity: "SG"
+                case .level: ""
+                case .pressure: "bar"
+                }
+            }
         }
 
         public enum SwitchState: String, Hashable, Sendable, CaseIterable {

@@ -88,13 +88,8 @@ public enum HardwareCheck {
     }
 
     private static func unit(_ rig: RigSpec, _ sensor: String) -> String {
-        switch rig.sensor(id: sensor)?.quantity {
-        case .temperature?: " °C"
-        case .flow?: " L/min"
-        case .volume?: " L"
-        case .pressure?: " bar"
-        default: ""
-        }
+        let unit = rig.sensor(id: sensor)?.quantity.unit ?? ""
+        return unit.isEmpty ? "" : " " + unit
     }
 
     /// Whether a device that failed was there all the same (it answered, but wrongly: a bad ID,

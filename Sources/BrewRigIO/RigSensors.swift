@@ -41,16 +41,7 @@ public final class RigSensor {
         try readRaw() * spec.scale + spec.calibrationOffset
     }
 
-    public var unit: String {
-        switch spec.quantity {
-        case .temperature: "°C"
-        case .flow: "L/min"
-        case .volume: "L"
-        case .gravity: "SG"
-        case .level: ""
-        case .pressure: "bar"
-        }
-    }
+    public var unit: String { spec.quantity.unit }
 }
 
 /// Opens a rig's sensors through their drivers, sharing buses and bridges between them.
