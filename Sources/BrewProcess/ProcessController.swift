@@ -74,10 +74,9 @@ public struct ProcessController: Sendable {
         var origin: Instant?
         var index = -1
         var plan: PowerBudget.Plan?
-        /// Each member's rounding to its SSR's minimum on/off times, carried between windows:
-        /// what the current window was planned with, and what goes into the next.
+        /// Each member's rounding to its SSR's minimum on/off times that the current window was
+        /// planned with (what goes into the next is the plan's own `carry`).
         var plannedCarry: [Double] = []
-        var carry: [Double] = []
         /// The demands the current window was planned for (so a resume can plan it again).
         var demands: [Percent] = []
     }
@@ -331,9 +330,8 @@ public struct ProcessController: Sendable {
                     loops[m].map { $0.mode == .off ? Percent.off : Percent(min($0.demand.value, $0.output.maximumDuty.value)) } ?? .off
                 }
                 c.demands = demands
-                c.plannedCarry = c.carry
-                c.plan = c.budget.plan(window: c.window, demands: demands, rotation: index, carry: c.carry)
-                c.carry = c.plan!.carry
+                c.plannedCarry = c.plan?.carry ?? []
+                c.plan = c.budget.plan(window: c.window, demands: demands, rotation: index, carry: c.plannedCarry)
             }
             let phase = elapsed - Double(index) * w
             for (j, m) in c.members.enumerated() {
@@ -511,7 +509,6 @@ extension ProcessController {
             circuits[k].plannedCarry = c.carry
             circuits[k].plan = c.origin == nil ? nil
                 : circuits[k].budget.plan(window: circuits[k].window, demands: circuits[k].demands, rotation: c.index, carry: c.carry)
-            circuits[k].carry = circuits[k].plan?.carry ?? c.carry
         }
         return true
     }
