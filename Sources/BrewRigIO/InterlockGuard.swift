@@ -117,6 +117,17 @@ public struct InterlockGuard: Sendable {
         return allowed
     }
 
+    /// The first interlock of output number `output` with a condition that does not hold now,
+    /// and that condition (nil when the output may run).
+    public func firstUnmet(_ output: Int, isOn: (Int) -> Bool, value: (Int) -> Double?)
+        -> (interlock: RigSpec.Interlock, condition: RigSpec.Interlock.Condition)? {
+        guard output >= 0, output < byOutput.count else { return nil }
+        for k in byOutput[output] {
+            if let c = tests[k].firstIndex(where: { !Self.holds($0, isOn, value) }) { return (interlocks[k], interlocks[k].requires[c]) }
+        }
+        return nil
+    }
+
     private static func holds(_ t: Test, _ isOn: (Int) -> Bool, _ value: (Int) -> Double?) -> Bool {
         switch t {
         case .output(let o, let on): return isOn(o) == on

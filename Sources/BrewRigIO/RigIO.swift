@@ -279,9 +279,7 @@ public final class RigIO {
         func drive(_ n: Int?, _ on: Bool, vessel: Int) -> Bool {
             guard let n else { return false }
             let before = events.count
-            let allowed = guardian.decide(n, wanted: on, at: t, isOn: { self.commanded[$0] ?? false },
-                                          value: { if case .success(let v)? = self.values[$0] { v } else { nil } },
-                                          explain: { self.unmet($0) ?? "holds" }, events: &events)
+            let allowed = guardian.decide(n, wanted: on, at: t, isOn: isOn, value: latest, explain: explain, events: &events)
             // What an interlock said about a vessel's output belongs to that vessel in the log.
             for k in before..<events.count { events[k].vessel = vessel }
             if commanded[n] != allowed {
@@ -313,31 +311,35 @@ public final class RigIO {
 
     /// The first unmet condition of `output`'s interlocks, in words, or nil when it may run now.
     public func blockedBy(_ output: String) -> String? {
-        for interlock in guardian.interlocks where interlock.output == output {
-            if let problem = interlock.requires.lazy.compactMap(unmet).first {
-                return (interlock.reason ?? interlock.name ?? "interlock") + " (\(problem))"
-            }
-        }
-        return nil
+        guard let n = outputNumber[output], let (interlock, condition) = guardian.firstUnmet(n, isOn: isOn, value: latest) else { return nil }
+        return (interlock.reason ?? interlock.name ?? "interlock") + " (\(explain(condition)))"
     }
 
-    private func unmet(_ condition: RigSpec.Interlock.Condition) -> String? {
+    private func isOn(_ output: Int) -> Bool { commanded[output] ?? false }
+
+    /// A sensor's latest good value; nil when it cannot be read (which fails every condition on
+    /// it: unsure means off).
+    private func latest(_ sensor: Int) -> Double? {
+        if case .success(let v)? = values[sensor] { v } else { nil }
+    }
+
+    /// Why a condition that does not hold does not, in words (the guard has tested it).
+    private func explain(_ condition: RigSpec.Interlock.Condition) -> String {
         switch condition {
         case .output(let id, let on):
-            return (outputNumber[id].flatMap { commanded[$0] } ?? false) == on ? nil : "\(id) is \(on ? "off" : "on")"
-        case .level(let sensor, let wet):
-            return check(sensor) { ($0 == 1) == wet ? nil : "\(sensor) reads \($0 == 1 ? "wet" : "dry")" }
+            "\(id) is \(on ? "off" : "on")"
+        case .level(let sensor, _):
+            reading(sensor) { "\(sensor) reads \($0 == 1 ? "wet" : "dry")" }
         case .above(let sensor, let limit):
-            return check(sensor) { $0 > limit ? nil : "\(sensor) reads \(Format.fixed($0, 2)), needs more than \(Format.fixed(limit, 2))" }
+            reading(sensor) { "\(sensor) reads \(Format.fixed($0, 2)), needs more than \(Format.fixed(limit, 2))" }
         case .below(let sensor, let limit):
-            return check(sensor) { $0 < limit ? nil : "\(sensor) reads \(Format.fixed($0, 2)), needs less than \(Format.fixed(limit, 2))" }
+            reading(sensor) { "\(sensor) reads \(Format.fixed($0, 2)), needs less than \(Format.fixed(limit, 2))" }
         }
     }
 
-    /// A sensor that cannot be read fails every condition on it: unsure means off.
-    private func check(_ sensor: String, _ test: (Double) -> String?) -> String? {
+    private func reading(_ sensor: String, _ words: (Double) -> String) -> String {
         switch sensorNumber[sensor].flatMap({ values[$0] }) {
-        case .success(let v)?: test(v)
+        case .success(let v)?: words(v)
         case .failure(let error)?: "\(sensor) cannot be read: \(error.kind.rawValue)"
         case nil: "\(sensor) not read yet"
         }
