@@ -36,6 +36,10 @@ public final class RigIO {
     /// Each vessel's heater, recirculation pump and chiller valve, by output number.
     private let vesselOutputs: [(heater: Int?, pump: Int?, chiller: Int?)]
     private let interlockSensors: [String]
+    /// Which sensors (by number) an interlock reads, and which of those are not vessel probes
+    /// (a probe an interlock reads is taken from the probe's own read, not read twice).
+    private let watched: [Bool]
+    private let interlockOnlySensors: [String]
     private var guardian: InterlockGuard
     private var lastPowerCycle: [String: Instant] = [:]
     private var voteNotes: [String?]
@@ -76,6 +80,9 @@ public final class RigIO {
             for c in il.requires { if let id = c.sensorID, !ids.contains(id) { ids.append(id) } }
         }
         interlockSensors = ids
+        watched = rig.sensors.map { ids.contains($0.id) }
+        let probes = Set(rig.vessels.flatMap(\.temperatureSensors))
+        interlockOnlySensors = ids.filter { !probes.contains($0) }
         heatersOn = Array(repeating: false, count: rig.vessels.count)
         voteNotes = Array(repeating: nil, count: rig.vessels.count)
         voteNoteAt = Array(repeating: nil, count: rig.vessels.count)
@@ -122,7 +129,7 @@ public final class RigIO {
             readings[i] = outcome.reading
             note(vote: outcome.note, vessel: i, at: now)
         }
-        readInterlockSensors()
+        for id in interlockOnlySensors { if let n = sensorNumber[id] { values[n] = value(id) } }
     }
 
     /// Reads every sensor an interlock depends on (each `read` does; also on its own after the
@@ -132,7 +139,9 @@ public final class RigIO {
     }
 
     private func temperature(_ id: String, at now: Instant) -> TemperatureReading {
-        switch value(id) {
+        let result = value(id)
+        if let n = sensorNumber[id], watched[n] { values[n] = result }
+        return switch result {
         case .success(let v): TemperatureReading(value: Celsius(v), takenAt: now)
         case .failure(let e): .fault(e.description, at: now)
         }

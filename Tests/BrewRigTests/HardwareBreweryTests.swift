@@ -248,6 +248,35 @@ final class HardwareBreweryTests: XCTestCase {
         XCTAssertEqual(readings[0]?.value, Celsius(66))
     }
 
+    func testAProbeAnInterlockReadsIsReadOncePerSampleAndHoldsTheElement() throws {
+        let plain = try XCTUnwrap(rigText.components(separatedBy: "[[interlocks]]").first)
+        let guarded = plain + """
+        [[interlocks]]
+        output = "element"
+        requires = [{ sensor = "mash_probe", below = "78 C" }]
+        reason = "too hot for the RIMS tube"
+        """
+        func transactionsPerRead(_ text: String, at celsius: Double) throws -> (Int, HardwareBrewery, Buses) {
+            let buses = Buses()
+            let chip = SimulatedMCP9808(temperature: Celsius(celsius))
+            try buses.i2c.attach(chip, at: 0x18)
+            let brewery = HardwareBrewery(rig: try HardwareLoader.parse(text, file: "bench.toml"), buses: buses, now: { .zero })
+            var readings: [TemperatureReading?] = [nil]
+            brewery.read(at: .zero, into: &readings)
+            let before = buses.i2c.transactionCount
+            brewery.read(at: .zero, into: &readings)
+            return (buses.i2c.transactionCount - before, brewery, buses)
+        }
+        let (alone, _, _) = try transactionsPerRead(plain, at: 70)
+        let (watched, brewery, buses) = try transactionsPerRead(guarded, at: 80)
+        XCTAssertGreaterThan(alone, 0)
+        XCTAssertEqual(watched, alone, "the probe's own read serves the interlock too")
+        buses.levels[16] = true
+        _ = brewery.apply(heat(true, pump: false))
+        XCTAssertFalse(try XCTUnwrap(buses.lines[17]).isOn)
+        XCTAssertEqual(brewery.io.blockedBy("element"), "too hot for the RIMS tube (mash_probe reads 80.00, needs less than 78.00)")
+    }
+
     func testAMissingProbeIsAFaultReadingNotACrash() throws {
         let rig = try HardwareLoader.parse(rigText, file: "bench.toml")
         let buses = Buses()   // nothing at 0x18
