@@ -1109,7 +1109,7 @@ public enum HardwareLoader {
             if v.contains("probe_tolerance") {
                 probeTolerance = v.quantity("probe_tolerance", .temperatureDifference, bounds: .positive(max: 20, Show.kelvin),
                                             context: "how far redundant probes may disagree")
-                if probeTolerance != nil, (redundant ?? []).isEmpty, redundant != nil {
+                if probeTolerance != nil, redundant?.isEmpty == true {
                     v.report("probe_tolerance", .key, "`probe_tolerance` applies to a vessel with several probes",
                              expected: "sensors = [\"a\", \"b\"] with it, or no probe_tolerance")
                     probeTolerance = nil
