@@ -79,7 +79,7 @@ struct Import: ParsableCommand {
     }
 
     private func warn(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeStandardError(line + "\n")
     }
 
     private func fail(_ line: String) -> Never {
