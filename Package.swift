@@ -70,6 +70,9 @@ let package = Package(
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
             "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore", "BrewLinux", "BrewRigIO", "BrewHAL", "BrewTestSupport",
+            "BrewHost",
+            // GRDB directly too: to damage a log the way a hand edit or another program would.
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

@@ -202,6 +202,12 @@ public final class BatchLog {
         try db.backup(to: target)
     }
 
+    /// The value of an SQLite setting of this connection (`synchronous`, `journal_mode`, …).
+    public func pragma(_ name: String) throws -> String? {
+        guard name.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        return try inConnection { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
     /// `PRAGMA quick_check`: nil when the file is sound, else SQLite's first findings. Run before
     /// a batch starts on the log.
     public func integrityProblem() throws -> String? {

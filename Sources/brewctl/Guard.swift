@@ -96,12 +96,12 @@ final class ControllerGuard {
     /// Starts `brewctl guard` in a session of its own (so the terminal's Ctrl-C and hang-up do
     /// not reach it) with the read end of a pipe as its input; nil when it cannot be started
     /// (said on stderr: the run goes on, as it would without one).
-    init?(hardware: String, db: String) {
+    init?(hardware: String, db: String?) {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return nil }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let args = [exe, "guard", "--parent", "\(getpid())", "--hardware", hardware, "--db", db]
+        let args = [exe, "guard", "--parent", "\(getpid())", "--hardware", hardware] + (db.map { ["--db", $0] } ?? [])
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)

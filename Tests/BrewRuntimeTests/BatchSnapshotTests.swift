@@ -65,12 +65,20 @@ final class BatchSnapshotTests: XCTestCase {
         XCTAssertNoThrow(try BatchSnapshot.decode(good))
         XCTAssertThrowsError(try BatchSnapshot.decode(good.dropLast(3)), "truncated")
         XCTAssertThrowsError(try BatchSnapshot.decode(good + Data([0])), "trailing bytes")
+        // Any byte changed anywhere: the checksum refuses it, naming the damage.
+        for offset in stride(from: 5, to: good.count, by: max(1, good.count / 97)) {
+            var flipped = good
+            flipped[flipped.startIndex + offset] ^= 0x10
+            XCTAssertThrowsError(try BatchSnapshot.decode(flipped), "byte \(offset) flipped") { error in
+                XCTAssertTrue("\(error)".contains("damaged") || "\(error)".contains("not"), "byte \(offset): \(error)")
+            }
+        }
         XCTAssertThrowsError(try BatchSnapshot.decode(Data("not a snapshot".utf8)))
         var future = Data("BRWS".utf8)
-        future.append(6)   // version 3 as a zigzag varint
+        future.append(18)   // version 9 as a zigzag varint
         future.append(good.dropFirst(5))
         XCTAssertThrowsError(try BatchSnapshot.decode(future)) { error in
-            XCTAssertTrue("\(error)".contains("format 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("format 9"), "\(error)")
         }
     }
 }
