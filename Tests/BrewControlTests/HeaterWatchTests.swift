@@ -94,12 +94,12 @@ final class HeaterWatchTests: XCTestCase {
         return found
     }
 
-    func testADeadElementTripsWithinTheWindowAndSaysWhatWasExpected() {
+    func testADeadElementTripsWithinTheWindowAndSaysWhatWasExpected() throws {
         var v = Vessel(litres: 52, temperature: 20)
         v.delivered = 0
         var w = HeaterWatch()
         let found = run(&v, &w, from: 0, seconds: 600, setpoint: 66)
-        let trip = try! XCTUnwrap(found.first { $0.1.kind == .noRise })
+        let trip = try XCTUnwrap(found.first { $0.1.kind == .noRise })
         XCTAssertTrue(trip.1.isFault)
         XCTAssertLessThanOrEqual(trip.0, 200, "3.5 kW into 52 L shows 1.5 K in about 110 s: judged after the 120 s window")
         XCTAssertTrue(trip.1.message.contains("heating at 100 %"), trip.1.message)
@@ -108,7 +108,7 @@ final class HeaterWatchTests: XCTestCase {
         XCTAssertTrue(trip.1.message.contains("≈ 1.7 K") && trip.1.message.contains("it rose -0.1 K"), trip.1.message)
     }
 
-    func testAWeakElementDeliveringHalfItsPowerIsNotAFaultButIsWarnedFarFromSetpoint() {
+    func testAWeakElementDeliveringHalfItsPowerIsNotAFaultButIsWarnedFarFromSetpoint() throws {
         var v = Vessel(litres: 52, temperature: 12)
         v.delivered = 0.5
         // Tighter slack than the default (×1.5 + 10 min), so half power is late enough to show.
@@ -118,7 +118,7 @@ final class HeaterWatchTests: XCTestCase {
         var w = HeaterWatch(settings: settings)
         let found = run(&v, &w, from: 0, seconds: 4 * 3600, setpoint: 78)
         XCTAssertFalse(found.contains { $0.1.isFault }, "\(found.map(\.1))")
-        let warn = try! XCTUnwrap(found.first { $0.1.kind == .farFromSetpoint })
+        let warn = try XCTUnwrap(found.first { $0.1.kind == .farFromSetpoint })
         XCTAssertFalse(warn.1.isFault)
         XCTAssertTrue(warn.1.message.contains("below its setpoint of 78.0"), warn.1.message)
         XCTAssertTrue(warn.1.message.contains("should have got there within"), warn.1.message)
@@ -192,13 +192,13 @@ final class HeaterWatchTests: XCTestCase {
         XCTAssertTrue(found.isEmpty, "\(found.map(\.1))")
     }
 
-    func testAWeldedSSRIsCaughtWithTheHeaterOff() {
+    func testAWeldedSSRIsCaughtWithTheHeaterOff() throws {
         var v = Vessel(litres: 52, temperature: 66)
         var w = HeaterWatch()
         XCTAssertTrue(run(&v, &w, from: 0, seconds: 600, setpoint: 66).isEmpty)
         v.heatsWhenOff = true
         let found = run(&v, &w, from: 600, seconds: 900, setpoint: 66)   // the P controller goes to 0 above 66
-        let trip = try! XCTUnwrap(found.first { $0.1.kind == .riseWhileOff }, "\(found.map(\.1))")
+        let trip = try XCTUnwrap(found.first { $0.1.kind == .riseWhileOff }, "\(found.map(\.1))")
         XCTAssertLessThanOrEqual(trip.0 - 600, 360, "caught within a few minutes of the weld")
         XCTAssertTrue(trip.1.message.contains("welded SSR"), trip.1.message)
         XCTAssertTrue(trip.1.message.contains("should not have warmed it"), trip.1.message)

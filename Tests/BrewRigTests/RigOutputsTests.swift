@@ -95,8 +95,11 @@ final class RigOutputsTests: XCTestCase {
         let outputs = RigOutputs(rig: rig, buses: LinuxRigBuses(rig: rig))
         try outputs.set("element", on: true)
         let results = outputs.allOff()
-        XCTAssertNil(results.first { $0.output == "element" }?.error)
-        XCTAssertEqual(results.first { $0.output == "pump" }?.error?.kind, .deviceFault)
+        XCTAssertEqual(results.map(\.output), ["element", "pump"], "every output is reported")
+        let element = try XCTUnwrap(results.first { $0.output == "element" })
+        XCTAssertNil(element.error)
+        let pump = try XCTUnwrap(results.first { $0.output == "pump" })
+        XCTAssertEqual(try XCTUnwrap(pump.error, "the drive's write at register 900 fails").kind, .deviceFault)
         let check = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port))
         XCTAssertEqual(try check.readCoils(unit: 7, address: 1, count: 1), [false], "the element went off regardless")
     }
