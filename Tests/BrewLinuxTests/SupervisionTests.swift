@@ -50,7 +50,7 @@ final class SupervisionTests: XCTestCase {
 
     func testWatchdogIsFedAndClosedWithTheMagicV() throws {
         let path = NSTemporaryDirectory() + "brewctl-watchdog-\(getpid())"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
         addTeardownBlock { unlink(path) }
         do {
             let dog = try HardwareWatchdog(path: path)
