@@ -1,39 +1,10 @@
+import BrewTestSupport
 import Foundation
 import XCTest
 
-/// Runs the real `brewctl` executable the way a brewer and a script would.
+/// Runs the real `brewctl` executable the way a brewer and a script would. Every run keeps its
+/// standard error; a failing test prints it (`startBrewctl`).
 final class CommandLineTests: XCTestCase {
-    private var executable: URL { get throws { try brewctlExecutable() } }
-
-    private struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private func brewctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"   // no configured rig on the test machine
-        env["XDG_CONFIG_HOME"] = "/nonexistent"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read before waiting so a full pipe cannot stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     private func temporaryDatabase() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-cli-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
@@ -102,36 +73,45 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
     }
 
-    func testCtrlCAbortsTurnsHeatersOffAndIsLogged() throws {
-        let db = temporaryDatabase()
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = ["run", "Recipes/ipa.toml", "--speed", "60", "--yes", "--brewer", "ann", "--db", db]
-        process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Let it get going (heating the HLT), then press Ctrl-C. Nobody is at a terminal to ask,
-        // so it aborts at once.
-        Thread.sleep(forTimeInterval: 2)
-        process.interrupt()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .exit, "exits cleanly, not killed by the signal")
-        XCTAssertEqual(process.terminationStatus, 1, stdout + stderr)
-        XCTAssertTrue(stderr.contains("aborted"), stderr)
-        XCTAssertEqual(stderr.split(separator: "\n").count, 1, "one-line reason: \(stderr)")
+    /// Ctrl-C (SIGINT) and SIGTERM during `brewctl run` on a real rig: the element, switched on by
+    /// the heat step, goes off at once — read from the relay coil itself — the run ends with a
+    /// one-line reason, and the log says who stopped it.
+    private func assertStopSwitchesTheElementOff(_ stop: (ChildProcess) -> Void, by who: String,
+                                                 file: StaticString = #filePath, line: UInt = #line) throws {
+        let bench = try ModbusBenchRig(for: self)
+        let db = bench.database()
+        XCTAssertEqual(bench.element, false, "off before the run", file: file, line: line)
+        let run = try startBrewctl(["run", try bench.heatRecipe(to: "80 C"), "--hardware", bench.path, "--yes", "--brewer", "ann", "--db", db])
+        guard bench.waitForElement(true) else {
+            return XCTFail("the heat step never switched the element on:\n\(run.report)", file: file, line: line)
+        }
+        XCTAssertTrue(run.waitForOutput("Step 1/2: Heat"), run.report, file: file, line: line)
+
+        // Nobody is at a terminal to ask, so it stops at once.
+        let stopped = Date()
+        stop(run)
+        XCTAssertTrue(bench.waitForElement(false, seconds: 5), "the element stayed on:\n\(run.report)", file: file, line: line)
+        XCTAssertLessThan(Date().timeIntervalSince(stopped), 3, "switched off at once, not at some later tick", file: file, line: line)
+        let result = run.finish(seconds: 30)
+        XCTAssertTrue(result.exited, "exits cleanly, not killed by the signal: \(result)", file: file, line: line)
+        XCTAssertEqual(result.status, 1, "\(result)", file: file, line: line)
+        XCTAssertTrue(result.stderr.contains("aborted"), "\(result)", file: file, line: line)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "one-line reason: \(result)", file: file, line: line)
+        XCTAssertEqual(try bench.plc.readCoils(unit: 7, address: 1, count: 2), [false, false], "everything off at the end",
+                       file: file, line: line)
 
         let show = try brewctl(["log", "show", "1", "--db", db])
-        XCTAssertTrue(show.stdout.contains("aborted"), show.stdout)
-        XCTAssertTrue(show.stdout.contains("abort"), show.stdout)
-        XCTAssertTrue(show.stdout.contains("ann"), show.stdout)
+        XCTAssertEqual(show.status, 0, "\(show)", file: file, line: line)
+        XCTAssertTrue(show.stdout.contains("outcome    aborted"), "\(show)", file: file, line: line)
+        XCTAssertTrue(show.stdout.contains(who), "\(show)", file: file, line: line)
+    }
+
+    func testCtrlCAbortsTurnsHeatersOffAndIsLogged() throws {
+        try assertStopSwitchesTheElementOff({ $0.interrupt() }, by: "ann")
+    }
+
+    func testSIGTERMAbortsTurnsHeatersOffAndIsLogged() throws {
+        try assertStopSwitchesTheElementOff({ $0.terminate() }, by: "SIGTERM")
     }
 
     func testValidateReportsEveryProblemWithExitStatus() throws {

@@ -14,11 +14,6 @@ public enum Peers {
     /// The variable that lets a developer without the peers skip the tests that need them.
     public static let skipVariable = "BREWCTL_SKIP_PEERS"
 
-    /// A peer (or the QEMU harness) that is not there or did not start: a failure, not a pass.
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     /// A missing peer fails the test: a suite that passes by skipping has tested nothing. Only
     /// `BREWCTL_SKIP_PEERS=1`, asked for explicitly, turns that into a skip — and never in CI
     /// (`CI=true`), where every peer must be installed.
@@ -27,7 +22,7 @@ public enum Peers {
         if environment[skipVariable] == "1", environment["CI"] != "true" {
             return XCTSkip("\(message) (skipped: \(skipVariable)=1)")
         }
-        return Failure(description: "\(message); or set \(skipVariable)=1 to skip the tests that need it")
+        return TestFailure("\(message); or set \(skipVariable)=1 to skip the tests that need it")
     }
 
     /// Throws `missing(_:)` unless `check` runs successfully.
@@ -67,7 +62,7 @@ public enum Peers {
                              for test: XCTestCase) throws -> ChildProcess {
         let child = try spawn(["python3", scripts.appendingPathComponent(script).path] + arguments, for: test)
         guard child.waitForOutput(ready + "\n", seconds: seconds) else {
-            throw Failure(description: "the peer \(script) did not say \"\(ready)\" within \(seconds) s\n\(child.report)")
+            throw TestFailure("the peer \(script) did not say \"\(ready)\" within \(seconds) s\n\(child.report)")
         }
         return child
     }
