@@ -131,6 +131,12 @@ final class HeaterWatchTests: XCTestCase {
             var w = HeaterWatch()
             let found = run(&v, &w, from: 0, seconds: 3 * 3600, setpoint: 78)
             XCTAssertTrue(found.isEmpty, "\(litres) L: \(found.map(\.1))")
+            XCTAssertEqual(v.temperature, 78, accuracy: 1.5, "\(litres) L: it really heated up")
+            // The same heat-up with the element dead is caught: the watch was looking.
+            var dead = Vessel(litres: litres, temperature: 12)
+            dead.delivered = 0
+            var w2 = HeaterWatch()
+            XCTAssertTrue(run(&dead, &w2, from: 0, seconds: 1800, setpoint: 78).contains { $0.1.kind == .noRise }, "\(litres) L")
         }
     }
 
@@ -175,14 +181,18 @@ final class HeaterWatchTests: XCTestCase {
     }
 
     func testAColdAdditionWhileHeatingIsForgivenWhenAnnounced() {
-        var v = Vessel(litres: 30, temperature: 20)
-        v.power = 5500
-        var w = HeaterWatch()
-        var found = run(&v, &w, from: 0, seconds: 600, setpoint: 90)
-        v.add(litres: 30, at: 12)   // topped up from the tap mid-heat
-        w.disturbed(at: Instant(seconds: 600))
-        found += run(&v, &w, from: 600, seconds: 5400, setpoint: 90)
-        XCTAssertTrue(found.isEmpty, "\(found.map(\.1))")
+        func brew(announce: Bool) -> [(Int, HeaterWatch.Finding)] {
+            var v = Vessel(litres: 30, temperature: 20)
+            v.power = 5500
+            var w = HeaterWatch()
+            var found = run(&v, &w, from: 0, seconds: 600, setpoint: 90)
+            v.add(litres: 30, at: 12)   // topped up from the tap mid-heat
+            if announce { w.disturbed(at: Instant(seconds: 600)) }
+            found += run(&v, &w, from: 600, seconds: 5400, setpoint: 90)
+            return found
+        }
+        XCTAssertTrue(brew(announce: true).isEmpty, "\(brew(announce: true).map(\.1))")
+        XCTAssertFalse(brew(announce: false).isEmpty, "unannounced, the drop is not what 5.5 kW should do")
     }
 
     func testHoldingWithNoiseAtLowDutyRaisesNothing() {
@@ -190,6 +200,10 @@ final class HeaterWatchTests: XCTestCase {
         var w = HeaterWatch()
         let found = run(&v, &w, from: 0, seconds: 4 * 3600, setpoint: 66)
         XCTAssertTrue(found.isEmpty, "\(found.map(\.1))")
+        XCTAssertEqual(v.temperature, 66, accuracy: 0.5, "it held")
+        // The same hold with the SSR welded is caught.
+        v.heatsWhenOff = true
+        XCTAssertTrue(run(&v, &w, from: 4 * 3600, seconds: 900, setpoint: 66).contains { $0.1.kind == .riseWhileOff })
     }
 
     func testAWeldedSSRIsCaughtWithTheHeaterOff() throws {
@@ -212,5 +226,8 @@ final class HeaterWatchTests: XCTestCase {
         v.add(litres: 30, at: 95)
         w.disturbed(at: Instant(seconds: 3600))
         XCTAssertTrue(run(&v, &w, from: 3600, seconds: 1800, setpoint: nil, off: true).isEmpty)
+        // Warming with the heater off and nothing announced is a welded SSR: the watch was looking.
+        v.heatsWhenOff = true
+        XCTAssertTrue(run(&v, &w, from: 5400, seconds: 900, setpoint: nil, off: true).contains { $0.1.kind == .riseWhileOff })
     }
 }
