@@ -53,7 +53,7 @@ final class PowerBudgetTests: XCTestCase {
         for _ in 0..<200 {
             let n = 2 + Int(unit() * 4)
             let powers = (0..<n).map { _ in Watts(1000 + unit() * 8000) }
-            let limit = Watts(max(powers.map(\.value).max()!, 3000 + unit() * 15_000))
+            let limit = Watts(max(powers.map(\.value).max() ?? 0, 3000 + unit() * 15_000))
             let b = PowerBudget(limit: limit, heaters: powers.map { .init(power: $0) })
             for window in 0..<50 {
                 let demands = (0..<n).map { _ in Percent(unit() < 0.2 ? 0 : unit() * 100) }
