@@ -73,46 +73,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
     }
 
-    /// Ctrl-C (SIGINT) and SIGTERM during `brewctl run` on a real rig: the element, switched on by
-    /// the heat step, goes off at once — read from the relay coil itself — the run ends with a
-    /// one-line reason, and the log says who stopped it.
-    private func assertStopSwitchesTheElementOff(_ stop: (ChildProcess) -> Void, by who: String,
-                                                 file: StaticString = #filePath, line: UInt = #line) throws {
-        let bench = try ModbusBenchRig(for: self)
-        let db = bench.database()
-        XCTAssertEqual(bench.element, false, "off before the run", file: file, line: line)
-        let run = try startBrewctl(["run", try bench.heatRecipe(to: "80 C"), "--hardware", bench.path, "--yes", "--brewer", "ann", "--db", db])
-        guard bench.waitForElement(true) else {
-            return XCTFail("the heat step never switched the element on:\n\(run.report)", file: file, line: line)
-        }
-        XCTAssertTrue(run.waitForOutput("Step 1/2: Heat"), run.report, file: file, line: line)
-
-        // Nobody is at a terminal to ask, so it stops at once.
-        let stopped = Date()
-        stop(run)
-        XCTAssertTrue(bench.waitForElement(false, seconds: 5), "the element stayed on:\n\(run.report)", file: file, line: line)
-        XCTAssertLessThan(Date().timeIntervalSince(stopped), 3, "switched off at once, not at some later tick", file: file, line: line)
-        let result = run.finish(seconds: 30)
-        XCTAssertTrue(result.exited, "exits cleanly, not killed by the signal: \(result)", file: file, line: line)
-        XCTAssertEqual(result.status, 1, "\(result)", file: file, line: line)
-        XCTAssertTrue(result.stderr.contains("aborted"), "\(result)", file: file, line: line)
-        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "one-line reason: \(result)", file: file, line: line)
-        XCTAssertEqual(try bench.plc.readCoils(unit: 7, address: 1, count: 2), [false, false], "everything off at the end",
-                       file: file, line: line)
-
-        let show = try brewctl(["log", "show", "1", "--db", db])
-        XCTAssertEqual(show.status, 0, "\(show)", file: file, line: line)
-        XCTAssertTrue(show.stdout.contains("outcome    aborted"), "\(show)", file: file, line: line)
-        XCTAssertTrue(show.stdout.contains(who), "\(show)", file: file, line: line)
-    }
-
-    func testCtrlCAbortsTurnsHeatersOffAndIsLogged() throws {
-        try assertStopSwitchesTheElementOff({ $0.interrupt() }, by: "ann")
-    }
-
-    func testSIGTERMAbortsTurnsHeatersOffAndIsLogged() throws {
-        try assertStopSwitchesTheElementOff({ $0.terminate() }, by: "SIGTERM")
-    }
+    // Ctrl-C and SIGTERM during a run are tested where their effect is seen, at the relay coils of
+    // a real rig: StopAtTheOutputsTests.
 
     func testValidateReportsEveryProblemWithExitStatus() throws {
         let clean = try brewctl(["validate", "Recipes/ipa.toml", "Recipes/hefeweizen.toml", "Recipes/dry-stout.toml"])
