@@ -16,28 +16,11 @@ final class RigOutputsTests: XCTestCase {
         name = "Modbus test rig"
         backend = "linux"
 
-        [buses.plc]
-        type = "modbus_tcp"
-        host = "127.0.0.1"
-        port = \(port)
-        timeout = "300 ms"
-        retries = 1
+        \(PeerRig.bus(port: port, retries: 1))
 
-        [sensors.probe]
-        type = "modbus_register"
-        bus = "plc"
-        unit = 1
-        register = 0
-        register_type = "holding"
-        data_type = "int16"
-        scale = 0.1
-        quantity = "temperature"
+        \(PeerRig.transmitter("probe"))
 
-        [outputs.element]
-        type = "heater"
-        bus = "plc"
-        unit = 7
-        coil = 1
+        \(PeerRig.relay("element", type: "heater", coil: 1))
 
         [outputs.pump]
         type = "variable_speed_pump"

@@ -36,33 +36,13 @@ struct ModbusBenchRig {
         name = "Modbus bench rig"
         backend = "linux"
 
-        [buses.plc]
-        type = "modbus_tcp"
-        host = "127.0.0.1"
-        port = \(port)
-        timeout = "300 ms"
-        retries = 0
+        \(PeerRig.bus(port: port, retries: 0))
 
-        [sensors.probe]
-        type = "modbus_register"
-        bus = "plc"
-        unit = 1
-        register = 0
-        data_type = "int16"
-        scale = 0.1
-        quantity = "temperature"
+        \(PeerRig.transmitter("probe"))
 
-        [outputs.element]
-        type = "heater"
-        bus = "plc"
-        unit = 7
-        coil = 1
+        \(PeerRig.relay("element", type: "heater", coil: 1))
 
-        [outputs.valve]
-        type = "valve"
-        bus = "plc"
-        unit = 7
-        coil = 2
+        \(PeerRig.relay("valve", type: "valve", coil: 2))
 
         [vessels.kettle]
         role = "kettle"
