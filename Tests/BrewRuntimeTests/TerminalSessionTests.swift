@@ -1,82 +1,28 @@
+import BrewTestSupport
 import Foundation
 import XCTest
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// glibc declares these only under _XOPEN_SOURCE, which Swift's Glibc module does not set; they
-// are plain C functions taking and returning ints and pointers.
-@_silgen_name("posix_openpt") private func posixOpenPT(_ flags: Int32) -> Int32
-@_silgen_name("grantpt") private func grantPT(_ fd: Int32) -> Int32
-@_silgen_name("unlockpt") private func unlockPT(_ fd: Int32) -> Int32
-@_silgen_name("ptsname_r") private func ptsNameR(_ fd: Int32, _ buffer: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32
-
 /// `brewctl run` at a real terminal: a pseudo-terminal pair, so stdin and stdout are TTYs and the
 /// live display, Enter-to-confirm and the Ctrl-C question run exactly as they do for a brewer.
 final class TerminalSessionTests: XCTestCase {
-    /// The controlling side of a pseudo-terminal; the child gets the other end as its terminal.
-    private final class PseudoTerminal {
-        let master: Int32
-        let slavePath: String
-        private(set) var transcript = ""
-
-        init() throws {
-            master = posixOpenPT(O_RDWR | O_NOCTTY)
-            var name = [CChar](repeating: 0, count: 128)
-            guard master >= 0, grantPT(master) == 0, unlockPT(master) == 0, ptsNameR(master, &name, name.count) == 0 else {
-                throw XCTSkip("no pseudo-terminals on this machine")
-            }
-            slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-
-        deinit { close(master) }
-
-        func type(_ text: String) {
-            _ = text.withCString { write(master, $0, strlen($0)) }
-        }
-
-        /// Reads until `text` has appeared, the child closed the terminal, or `seconds` passed.
-        @discardableResult
-        func wait(for text: String, after offset: Int = 0, seconds: Double = 30) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            func seen() -> Bool { transcript.utf8.count >= offset && String(transcript.utf8.dropFirst(offset))?.contains(text) == true }
-            while !seen() {
-                let left = deadline.timeIntervalSinceNow
-                if left <= 0 { return false }
-                var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-                guard poll(&fds, 1, Int32(min(left, 1) * 1000)) > 0 else { continue }
-                let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
-                if n <= 0 { return seen() }   // EIO: the child has gone
-                transcript += String(decoding: buffer[..<n], as: UTF8.self)
-            }
-            return true
+    /// The HLT's temperatures in live status lines ("HLT 23.4/72.5 °C heat 100%▮") — the
+    /// status block, not an event or prompt that merely names the HLT.
+    private static func hltStatus(_ text: String) -> [Double] {
+        let pattern = try? NSRegularExpression(pattern: #"HLT (\d+\.\d)/\d+\.\d °C heat 100%▮"#)
+        let range = NSRange(text.startIndex..., in: text)
+        return (pattern?.matches(in: text, range: range) ?? []).compactMap { match in
+            Range(match.range(at: 1), in: text).flatMap { Double(text[$0]) }
         }
     }
 
     func testEnterConfirmsAndCtrlCAsksBeforeAborting() throws {
-        let brewctl = try brewctlExecutable()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-tty-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("batches.sqlite").path
-
-        let tty = try PseudoTerminal()
-        guard let terminal = FileHandle(forUpdatingAtPath: tty.slavePath) else { throw XCTSkip("cannot open \(tty.slavePath)") }
-        let process = Process()
-        process.executableURL = brewctl
-        process.arguments = ["run", "Recipes/ipa.toml", "--speed", "300", "--brewer", "ann", "--db", db]
-        process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
-        env["TERM"] = "xterm"
-        process.environment = env
-        process.standardInput = terminal
-        process.standardOutput = terminal
-        process.standardError = terminal
-        try process.run()
-        try terminal.close()
-        // A hung child must fail the test, not hang the suite.
-        addTeardownBlock { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let (process, tty) = try startAtTerminal(["run", "Recipes/ipa.toml", "--speed", "300", "--brewer", "ann", "--db", db])
 
         guard tty.wait(for: "press Enter") else {
             return XCTFail("the first manual step should wait for Enter:\n\(tty.transcript)")
@@ -85,7 +31,14 @@ final class TerminalSessionTests: XCTestCase {
         XCTAssertFalse(tty.wait(for: "Confirmed", seconds: 1.5), tty.transcript)
         tty.type("\r")
         XCTAssertTrue(tty.wait(for: "✔ Confirmed: Fill the HLT (ann)"), "Enter confirms:\n\(tty.transcript)")
-        XCTAssertTrue(tty.wait(for: "HLT "), "the live status shows the HLT heating:\n\(tty.transcript)")
+        // The live status, redrawn in place, shows the HLT heating at full power and warming.
+        let confirmed = tty.mark
+        let warming = tty.wait(after: confirmed) { text -> [Double]? in
+            let seen = Self.hltStatus(text)
+            guard let first = seen.first, let last = seen.last, last > first else { return nil }
+            return seen
+        }
+        XCTAssertNotNil(warming, "the live status shows the HLT heating and warming:\n\(tty.transcript)")
 
         process.interrupt()
         XCTAssertTrue(tty.wait(for: "Abort this batch? [y/N]"), "Ctrl-C asks:\n\(tty.transcript)")
@@ -93,6 +46,8 @@ final class TerminalSessionTests: XCTestCase {
         tty.type("n\r")
         XCTAssertTrue(tty.wait(for: "Not aborted"), tty.transcript)
         XCTAssertTrue(process.isRunning)
+        let carriedOn = tty.mark
+        XCTAssertNotNil(tty.wait(after: carriedOn) { Self.hltStatus($0).first }, "heating again after `n`:\n\(tty.transcript)")
 
         let mark = tty.transcript.utf8.count
         process.interrupt()
