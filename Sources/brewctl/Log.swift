@@ -37,7 +37,7 @@ struct Log: ParsableCommand {
                 [
                     "\(b.id)", Log.date(b.info.startedAt), b.info.recipeName, b.info.brewer,
                     b.brewTime.map { Format.duration(Seconds($0)) } ?? b.finishedAt.map { Format.duration(Seconds($0.timeIntervalSince(b.info.startedAt))) } ?? "—",
-                    Log.outcome(b), b.info.simulated ? "simulated (\(b.info.speed))" : "rig",
+                    Log.outcome(b, in: log), b.info.simulated ? "simulated (\(b.info.speed))" : "rig",
                 ]
             }
             Log.table(["#", "started", "recipe", "brewer", "took", "outcome", "where"], rows)
@@ -62,7 +62,7 @@ struct Log: ParsableCommand {
             print("  hardware   \(b.info.hardwarePath)\(b.info.simulated ? " (simulated, \(b.info.speed))" : "")")
             print("  started    \(Log.date(b.info.startedAt))")
             print("  finished   \(b.finishedAt.map(Log.date) ?? "—")\(b.brewTime.map { " after \(Format.duration(Seconds($0))) of brew time" } ?? "")")
-            print("  outcome    \(Log.outcome(b))\(b.reason.map { ": \($0)" } ?? "")")
+            print("  outcome    \(Log.outcome(b, in: log))\(b.reason.map { ": \($0)" } ?? "")")
             print("  samples    \(d.sampleCount) over \(d.channels.count) channels: \(d.channels.map(\.name).joined(separator: ", "))")
             print("")
             print("Steps")
@@ -130,7 +130,13 @@ struct Log: ParsableCommand {
         return f
     }()
 
-    static func outcome(_ b: BatchRecord) -> String { b.outcome?.rawValue ?? "unfinished" }
+    /// How the batch ended — or, while it has no outcome, whether a controller runs it now or it
+    /// is interrupted and waits for `brewctl resume`.
+    static func outcome(_ b: BatchRecord, in log: BatchLog) -> String {
+        if let outcome = b.outcome { return outcome.rawValue }
+        if let runner = BatchLocks.runner(of: b.id, in: log) { return "running (process \(runner.pid))" }
+        return ((try? log.state(batch: b.id)) ?? nil) != nil ? "interrupted (brewctl resume continues it)" : "unfinished"
+    }
 
     static func table(_ header: [String], _ rows: [[String]]) {
         var widths = header.map(\.count)

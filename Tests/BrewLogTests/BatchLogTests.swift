@@ -149,20 +149,16 @@ final class BatchLogTests: XCTestCase {
     func testConcurrentFirstOpensNeverRace() throws {
         for round in 0..<20 {
             let path = temporaryPath()
-            let group = DispatchGroup()
-            let lock = NSLock()
-            var errors: [String] = []
-            for _ in 0..<8 {
-                group.enter()
-                DispatchQueue.global().async {
-                    defer { group.leave() }
-                    do { _ = try BatchLog(path: path).batches() } catch {
-                        lock.lock(); errors.append("\(error)"); lock.unlock()
-                    }
-                }
+            final class Errors: @unchecked Sendable {
+                let lock = NSLock()
+                var all: [String] = []
+                func add(_ e: String) { lock.lock(); all.append(e); lock.unlock() }
             }
-            group.wait()
-            XCTAssertEqual(errors, [], "round \(round)")
+            let errors = Errors()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try BatchLog(path: path).batches() } catch { errors.add("\(error)") }
+            }
+            XCTAssertEqual(errors.all, [], "round \(round)")
         }
     }
 

@@ -16,7 +16,7 @@ final class LockTests: XCTestCase {
         let db = temporaryFolder(self, "brewctl-lock").appendingPathComponent("b.sqlite").path
         let first = try BrewctlProcess(["run", "Recipes/ipa.toml", "--speed", "400", "--yes", "--brewer", "ann", "--db", db], for: self)
         XCTAssertTrue(first.waitFor("Heat strike water"), first.transcript)
-        XCTAssertTrue(Peers.waitUntil(10) { ((try? BatchLog.reading(path: db))?.state(batch: 1)) != nil }, first.transcript)
+        XCTAssertTrue(Peers.waitUntil(10) { ((try? BatchLog.reading(path: db).state(batch: 1)) ?? nil) != nil }, first.transcript)
 
         let resume = try BrewctlProcess.run(["resume", "--fast", "--yes", "--db", db], for: self)
         XCTAssertEqual(resume.status, 2, resume.stderr)

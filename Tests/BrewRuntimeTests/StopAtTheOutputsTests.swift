@@ -13,7 +13,7 @@ final class StopAtTheOutputsTests: XCTestCase {
     /// How `run` ends when a signal stops it with nobody at a terminal to ask: its exit status, and
     /// the outcome its one-line reason and the batch log name. The one place to change if what a
     /// signal means changes; what the outputs must do does not.
-    static let signalled = (status: Int32(1), outcome: "aborted")
+    static let signalled = (status: Int32(3), outcome: "interrupted")
 
     /// Ctrl-C (SIGINT) and SIGTERM during `brewctl run` on a real rig: the element, switched on by
     /// the heat step, goes off at once — read from the relay coil itself — the run ends cleanly

@@ -174,7 +174,7 @@ final class StopTests: XCTestCase {
         let brew = try BrewctlProcess(["run", r.recipe, "--hardware", r.rig, "--yes", "--db", r.db], for: self)
         XCTAssertTrue(Peers.waitUntil(20) { self.heaterCoil(r.plc) == true }, "the heater came on\n\(brew.transcript)")
         // Long enough for the state to be saved at least once (every 5 s of brew time).
-        XCTAssertTrue(Peers.waitUntil(15) { ((try? BatchLog.reading(path: r.db))?.state(batch: 1)) != nil }, brew.transcript)
+        XCTAssertTrue(Peers.waitUntil(15) { ((try? BatchLog.reading(path: r.db).state(batch: 1)) ?? nil) != nil }, brew.transcript)
         kill(brew.pid, SIGKILL)
         _ = brew.finish()
         XCTAssertTrue(Peers.waitUntil(10) { self.heaterCoil(r.plc) == false }, "the guard switched the heater off\n\(brew.transcript)")
