@@ -13,7 +13,7 @@ final class LockTests: XCTestCase {
     /// the batch is brewed once (no step, no alert twice) and never marked abandoned.
     func testASecondControllerOnARunningBatchIsRefusedNamingTheFirst() throws {
         let db = temporaryFolder(self, "brewctl-lock").appendingPathComponent("b.sqlite").path
-        let first = try BrewctlProcess(["run", "Recipes/ipa.toml", "--speed", "400", "--yes", "--brewer", "ann", "--db", db], for: self)
+        let first = try BrewctlProcess(["run", "Recipes/ipa.toml", "--speed", "60", "--yes", "--brewer", "ann", "--db", db], for: self)
         XCTAssertTrue(first.waitFor("Heat strike water"), first.transcript)
         XCTAssertTrue(Peers.waitUntil(10) { ((try? BatchLog.reading(path: db).state(batch: 1)) ?? nil) != nil }, first.transcript)
 
