@@ -113,6 +113,8 @@ public struct Metres: Hashable, Sendable, CustomStringConvertible {
 public enum Format {
     public static func fixed(_ x: Double, _ digits: Int) -> String {
         guard x.isFinite else { return x.isNaN ? "—" : (x > 0 ? "∞" : "-∞") }
+        // Beyond what an Int holds (a corrupt log, a fuzzed file) the plain description is exact enough.
+        guard abs(x) < 1e15 else { return "\(x)" }
         var scale = 1.0
         for _ in 0..<max(0, digits) { scale *= 10 }
         let rounded = (abs(x) * scale).rounded()
@@ -128,9 +130,13 @@ public enum Format {
         return text
     }
 
+    /// Times from here on are not brewing times (and would not fit an Int): a corrupt log, a
+    /// fuzzed file. NaN fails the comparison too; negative times print as zero.
+    private static let longest = 1e12
+
     /// "1 h 05 min", "12 min 30 s", "45 s".
     public static func duration(_ s: Seconds) -> String {
-        guard s.value.isFinite else { return "—" }
+        guard s.value < longest else { return "—" }
         let total = Int(max(0, s.value).rounded())
         let h = total / 3600, m = (total % 3600) / 60, sec = total % 60
         if h > 0 { return "\(h) h \(m < 10 ? "0" : "")\(m) min" }
@@ -140,13 +146,14 @@ public enum Format {
 
     /// Boil-addition style: "60 min", "15 min", "90 s" — brewers count additions in minutes.
     public static func minutes(_ s: Seconds) -> String {
+        guard s.value < longest else { return "—" }
         let total = Int(max(0, s.value).rounded())
         return total % 60 == 0 ? "\(total / 60) min" : duration(s)
     }
 
     /// "1:05:00" or "12:30" — a compact clock for the live display.
     public static func clock(_ s: Seconds) -> String {
-        guard s.value.isFinite else { return "--:--" }
+        guard s.value < longest else { return "--:--" }
         let total = Int(max(0, s.value).rounded())
         let h = total / 3600, m = (total % 3600) / 60, sec = total % 60
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }

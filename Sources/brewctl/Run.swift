@@ -183,7 +183,7 @@ func realRig(_ rig: RigSpec, plan: BrewPlan) throws -> HardwareBrewery {
     let bad = rows.filter { !$0.ok }
     guard bad.isEmpty else {
         printError("refusing to run blind: \(bad.count) device(s) the recipe needs are missing or not reading plausibly")
-        FileHandle.standardError.write(Data((HardwareCheck.table(bad) + "\n").utf8))
+        printToStandardError(HardwareCheck.table(bad))
         fail("fix the devices above (brewctl hardware check shows them all); nothing was switched on", code: 2)
     }
     let brewery = HardwareBrewery(rig: rig, buses: buses, now: clock.now)
@@ -207,13 +207,13 @@ func validatePace(fast: Bool, speed: Double?) throws {
 }
 
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data(("brewctl: " + line + "\n").utf8))
+    printToStandardError("brewctl: " + line)
 }
 
-/// Prints a compiler-style `file:line:column: error: …` line (or several) to stderr as it is, so
-/// editors and scripts can jump to it.
+/// Prints a compiler-style `file:line:column: error: …` line (or several) to stderr as it is (only
+/// control characters escaped), so editors and scripts can jump to it.
 func printDiagnostic(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    printToStandardError(text)
 }
 
 /// Prints a one-line reason and exits with `code`.

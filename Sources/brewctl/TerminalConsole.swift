@@ -3,14 +3,18 @@ import BrewRuntime
 import Dispatch
 import Foundation
 
-/// The brew day at the terminal. On a terminal it keeps a two-line live status block under the
-/// scrolling events; in a pipe or a log file it prints events and a status line now and then.
-/// Enter confirms a manual step; Ctrl-C holds the heaters off and asks whether to abort.
+/// The brew day at the terminal. On a terminal it keeps a live status block (`StatusBlock`, fitted
+/// to the terminal's width and redrawn when it is resized) under the scrolling events; in a pipe
+/// or a log file it prints events and a status line now and then. Enter confirms a manual step;
+/// Ctrl-C holds the heaters off and asks whether to abort. Everything goes out through
+/// `StandardStream` without ever waiting: a display whose terminal or pipe has gone is detached
+/// and the batch carries on.
 // Shared with the signal queue and the stdin thread; all shared state is guarded by `lock`.
 final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     private let brewer: String
     private let autoConfirm: Bool
-    private let live: Bool
+    /// Drawing the live block; false in a pipe or a file, and once the display is detached.
+    private var live: Bool
     private let interactive: Bool
     private let lock = NSLock()
     private var lines: [String] = []
@@ -20,7 +24,9 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     private var asking = false
     private var awaiting = false
     /// Input lines the terminal echoed under the status block since it was last cleared.
-    private var echoedLines = 0
+    private var echoedLines: [String] = []
+    /// SIGWINCH arrived: the width is read again and the block redrawn at the next update.
+    private var resized = false
     private var block: [String] = []
     private var lastDraw: UInt64 = 0
     private var lastPlainStatus = -Double.infinity
@@ -31,6 +37,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
         self.autoConfirm = autoConfirm
         live = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
         interactive = isatty(STDIN_FILENO) == 1
+        if live { columns = Self.terminalColumns() }
     }
 
     /// Starts listening for Enter and for signals.
@@ -49,11 +56,21 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             source.resume()
             signalSources.append(source)
         }
+        let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: queue)
+        resize.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.lock()
+            self.resized = true
+            self.lock.unlock()
+        }
+        resize.resume()
+        signalSources.append(resize)
         // Reading a line blocks, so it has a thread of its own; the loop only polls a queue.
         // It reads the file descriptor with read(2), not stdio: a thread blocked in readLine()
-        // holds stdin's FILE lock, and the fflush(nil) after every redraw then waits for it
-        // forever (the display froze at the first prompt).
+        // holds stdin's FILE lock, which any stdio call on another thread then waits for
+        // (the display once froze at the first prompt that way).
         if !autoConfirm || interactive {
+            let echoes = live && interactive
             let thread = Thread { [weak self] in
                 var reader = LineReader(fd: STDIN_FILENO)
                 while let line = reader.next() {
@@ -61,7 +78,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
                     self.lock.lock()
                     self.lines.append(line)
                     // The terminal echoed the line and its newline below the status block.
-                    if self.live && self.interactive { self.echoedLines += 1 }
+                    if echoes { self.echoedLines.append(line) }
                     self.lock.unlock()
                 }
             }
@@ -113,45 +130,62 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
 
     func show(_ event: ProcessEvent, at brewTime: Seconds) {
         let stamp = "[\(Format.clock(brewTime))]"
+        // Messages carry recipe and step names and actors carry what someone typed: escaped.
+        let message = Format.printable(event.message)
         switch event.kind {
         case .prompt:
             awaiting = !autoConfirm
-            say("\(stamp) ▶ \(event.message)\(autoConfirm ? "" : " — press Enter")")
+            promptShownAt = brewTime
+            say("\(stamp) ▶ \(message)\(autoConfirm ? "" : " — press Enter")")
         case .addition, .alert:
-            say("\(stamp) 🔔 \(event.message)")
+            say("\(stamp) 🔔 \(message)")
         case .alarm:
-            say("\(stamp) ⚠ ALARM \(event.message)")
+            say("\(stamp) ⚠ ALARM \(message)")
         case .confirmation:
             awaiting = false
-            say("\(stamp) ✔ \(event.message)\(event.actor.map { " (\($0))" } ?? "")")
+            promptShownAt = nil
+            say("\(stamp) ✔ \(message)\(event.actor.map { " (\(Format.printable($0)))" } ?? "")")
         case .stepStarted:
-            say("\(stamp) \(event.message)")
+            say("\(stamp) \(message)")
         case .stepCompleted:
             break
         case .targetReached, .boilDetected, .alarmCleared, .completed, .aborted:
-            say("\(stamp) \(event.message)")
+            say("\(stamp) \(message)")
         }
     }
 
     func update(_ status: RunStatus) {
-        block = render(status)
+        let display = StatusBlock(status: status, promptShownAt: promptShownAt, interactive: interactive)
         if live {
+            // A resized terminal is redrawn at once; otherwise a few times a second is plenty.
+            let resized = followResize()
             let now = DispatchTime.now().uptimeNanoseconds
-            guard now - lastDraw > 200_000_000 else { return }
+            guard resized || now - lastDraw > 200_000_000 else { return }
             lastDraw = now
+            block = display.lines(fitting: columns - 1)
+            // A reader still catching up gets no new redraw, only what is already queued.
+            if out.isBacklogged && !resized {
+                out.flush(within: 0)
+                return
+            }
             redraw()
         } else if status.brewTime.value - lastPlainStatus >= 600 {
             lastPlainStatus = status.brewTime.value
-            print(block.joined(separator: "\n"))
+            emit(display.fullLines.joined(separator: "\n") + "\n")
         }
     }
 
     func finish() {
         if live {
-            clearBlock()
             block = []
+            frame("")
         }
-        fflush(nil)  // before the outcome line goes to unbuffered stderr
+        // The last lines may wait a little for a slow reader, not for one that stopped reading:
+        // the batch is over, and brewctl must still be able to exit.
+        if !out.flush(within: 2), out.failed == nil {
+            out.detach(because: "\(out.name) was not being read")
+            note("brewctl: \(out.name) is not being read; the rest of the output was dropped (the batch log has everything)")
+        }
         for s in signalSources { s.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
@@ -159,60 +193,93 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
 
     // MARK: - Drawing
 
-    private var drawn = 0
+    private let out = StandardStream.output
+    /// The terminal's width in columns (TIOCGWINSZ, re-read on SIGWINCH).
+    private var columns = 80
+    /// When the prompt being waited on was shown (brew time), so the block need not repeat it.
+    private var promptShownAt: Seconds?
+    /// The block's lines as last drawn, to know how many rows to go back over.
+    private var drawn: [String] = []
+    /// Event lines the display could not take (the reader was not keeping up), said once it can.
+    private var missedLines = 0
+    private var detachedSaid = false
 
+    /// An event line: printed once above the block (it may wrap; the block is drawn again under it).
     private func say(_ line: String) {
-        if live {
-            clearBlock()
-            print(line)
-            redraw()
-        } else {
-            print(line)
+        var text = line + "\n"
+        if missedLines > 0 {
+            text = "(\(missedLines) line\(missedLines == 1 ? "" : "s") not shown: the terminal was not taking output — brewctl log show has them)\n" + text
         }
-        fflush(nil)  // flushes every stream; stdout is a C global Swift 6 will not touch
+        let outcome = live ? frame(text) : emit(text)
+        missedLines = outcome == .dropped ? missedLines + 1 : 0
     }
 
-    private func clearBlock() {
+    private func redraw() { frame("") }
+
+    /// Clears the block, prints `text` where it was and draws the block again under it, as one
+    /// write: queued whole or dropped whole, so what is on screen is always known.
+    @discardableResult
+    private func frame(_ text: String) -> StandardStream.Outcome {
+        _ = followResize()
         lock.lock()
         let echoed = echoedLines
-        echoedLines = 0
+        echoedLines = []
         lock.unlock()
-        let height = drawn + echoed
-        guard height > 0 else { return }
-        // Move up over the block (and any input echoed under it) and clear it, so events
-        // scroll above a fixed status area.
+        let outcome = emit(clearing(drawn + echoed) + text + block.map { $0 + "\n" }.joined())
+        if outcome == .dropped {
+            lock.lock()
+            echoedLines = echoed + echoedLines
+            lock.unlock()
+        } else {
+            drawn = block
+        }
+        return outcome
+    }
+
+    /// Writes without ever waiting; a stream that failed detaches the display for good.
+    @discardableResult
+    private func emit(_ text: String) -> StandardStream.Outcome {
+        let outcome = out.write(text, wait: .never)
+        if outcome == .detached, !detachedSaid {
+            detachedSaid = true
+            live = false
+            note("brewctl: \(out.failed ?? "\(out.name) failed"): the display is detached; the batch carries on and is logged as always (brewctl log show)")
+        }
+        return outcome
+    }
+
+    /// Once on standard error, if that still works; never waiting for it.
+    private func note(_ line: String) {
+        StandardStream.error.write(Format.printable(line) + "\n", wait: .never)
+    }
+
+    /// Moves up over `lines` (the block and any input echoed under it) and clears them, so events
+    /// scroll above a fixed status area. Rows are counted at the present width: a terminal that
+    /// narrowed has re-wrapped the old lines over more rows.
+    private func clearing(_ lines: [String]) -> String {
+        let width = max(1, columns)
+        let rows = lines.reduce(0) { $0 + max(1, (DisplayWidth.columns($1) + width - 1) / width) }
         var s = "\r\u{1B}[2K"
-        for _ in 0..<height { s += "\u{1B}[1A\u{1B}[2K" }
-        print(s, terminator: "")
-        drawn = 0
+        for _ in 0..<rows { s += "\u{1B}[1A\u{1B}[2K" }
+        return s
     }
 
-    private func redraw() {
-        clearBlock()
-        for line in block { print(line) }
-        drawn = block.count
-        fflush(nil)  // flushes every stream; stdout is a C global Swift 6 will not touch
+    /// Reads the width again after a SIGWINCH; true when there was one.
+    private func followResize() -> Bool {
+        lock.lock()
+        let happened = resized
+        resized = false
+        lock.unlock()
+        if happened { columns = Self.terminalColumns() }
+        return happened
     }
 
-    private func render(_ s: RunStatus) -> [String] {
-        var head = "[\(Format.clock(s.brewTime))] Step \(s.stepNumber)/\(s.stepCount) \(s.stepName): \(s.waitingFor)"
-        if let left = s.stepTimeLeft { head += " · step \(Format.clock(left)) left" }
-        if let total = s.batchTimeLeft { head += " · batch ≈ \(Format.duration(total)) left" }
-        if s.heatingPaused { head += " · HEATERS HELD OFF" }
-        let vessels = s.vessels.filter(\.involved).map { v -> String in
-            let temp = v.temperature.map { Format.fixed($0.value, 1) } ?? "--.-"
-            let target = v.target.map { "/\(Format.fixed($0.value, 1))" } ?? ""
-            var text = "\(v.name) \(temp)\(target) °C heat \(Format.fixed(v.demand.value, 0))%\(v.heaterOn ? "▮" : "▯")"
-            if let fault = v.fault { text += " FAULT: \(fault)" + (fault.contains("until acknowledged") ? " (type ack, Enter)" : "") }
-            return text
-        }
-        var lines = [head, "  " + (vessels.isEmpty ? "all heaters off" : vessels.joined(separator: "  │  "))]
-        // Alarms stay on screen until someone says they have seen them, even once cleared.
-        if let latest = s.unacknowledgedAlarms.last {
-            let n = s.unacknowledgedAlarms.count
-            lines.append("  ⚠ \(n) alarm\(n == 1 ? "" : "s") to acknowledge (type ack, Enter) — latest: \(latest)")
-        }
-        return lines
+    /// The width of the terminal on standard output; else $COLUMNS; else 80.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return max(2, Int(size.ws_col)) }
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(text), n > 0 { return max(2, min(n, 10_000)) }
+        return 80
     }
 }
 
