@@ -39,6 +39,7 @@ struct Resume: ParsableCommand {
     func validate() throws { try validatePace(fast: fast, speed: speed) }
 
     func run() throws {
+        StandardStream.output.patience = .never   // a batch never waits for whoever reads its output
         let env = ProcessInfo.processInfo.environment
         let dbPath = db ?? BatchLog.defaultPath(environment: env)
         guard FileManager.default.fileExists(atPath: dbPath) else {

@@ -52,6 +52,7 @@ struct Run: ParsableCommand {
     func validate() throws { try validatePace(fast: fast, speed: speed) }
 
     func run() throws {
+        StandardStream.output.patience = .never   // a batch never waits for whoever reads its output
         let started = Date()
         let env = ProcessInfo.processInfo.environment
         let dbPath = db ?? BatchLog.defaultPath(environment: env)

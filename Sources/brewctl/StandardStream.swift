@@ -40,6 +40,10 @@ final class StandardStream: @unchecked Sendable {
     }
 
     let name: String
+    /// How long `print` waits for a reader: as long as it takes, as for any command's output —
+    /// except while a batch runs (`run`, `resume`), which must never wait for one; what is queued
+    /// then goes out when brewctl exits, within a couple of seconds, or not at all.
+    var patience = Wait.asLongAsItTakes
     /// At most this much waits for a slow reader (a few hundred redraws of the live display).
     static let backlogLimit = 256 * 1024
 
@@ -67,6 +71,7 @@ final class StandardStream: @unchecked Sendable {
 
     init(fd: Int32, name: String) {
         self.name = name
+        _ = Self.flushAtExit
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             target = .plain(fd)   // not open: the first write says so and detaches it
@@ -84,6 +89,14 @@ final class StandardStream: @unchecked Sendable {
         }
     }
 
+    /// What is still queued goes out at exit (`exit`, or returning from main), waiting a little.
+    private static let flushAtExit: Void = {
+        atexit {
+            StandardStream.output.flush(within: 2)
+            StandardStream.error.flush(within: 2)
+        }
+    }()
+
     /// Why the stream was detached, or nil while it works.
     var failed: String? {
         lock.lock()
@@ -98,15 +111,15 @@ final class StandardStream: @unchecked Sendable {
         return !backlog.isEmpty
     }
 
-    /// Queues `text` whole (or not at all, when the backlog is full) and writes what the reader
-    /// takes within `wait`.
+    /// Queues `text` and writes what the reader takes within `wait`. A write that never waits is
+    /// queued whole, or not at all when the backlog is full.
     @discardableResult
     func write(_ text: String, wait: Wait) -> Outcome {
         lock.lock()
         defer { lock.unlock() }
         guard failure == nil else { return .detached }
         let bytes = Array(text.utf8)
-        if backlog.count + bytes.count > Self.backlogLimit {
+        if case .never = wait, backlog.count + bytes.count > Self.backlogLimit {
             drain(wait)
             if failure != nil { return .detached }
             if backlog.count + bytes.count > Self.backlogLimit { return .dropped }
@@ -114,6 +127,9 @@ final class StandardStream: @unchecked Sendable {
         backlog.append(contentsOf: bytes)
         drain(wait)
         if failure != nil { return .detached }
+        // A write that may wait takes any size (an export); what its reader did not take in time
+        // is kept only up to the limit.
+        if backlog.count > Self.backlogLimit { backlog.removeLast(backlog.count - Self.backlogLimit) }
         return backlog.isEmpty ? .written : .queued
     }
 
@@ -229,10 +245,10 @@ private func withSIGPIPEHeld(_ write: () -> Int) -> Int {
 /// standard output through `StandardStream`, so a closed pipe never traps, with control
 /// characters escaped (`Format.printable`, line breaks and tabs kept), so nothing a recipe, a rig
 /// file or the batch log holds can rewrite the terminal. It waits for its reader as long as that
-/// takes, as any command's output does — except once the stream has been detached.
+/// takes, as any command's output does (`patience`), and not at all once the stream is detached.
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
     let text = items.map { "\($0)" }.joined(separator: separator)
-    StandardStream.output.write(Format.printable(text, keepingLayout: true) + terminator, wait: .asLongAsItTakes)
+    StandardStream.output.write(Format.printable(text, keepingLayout: true) + terminator, wait: StandardStream.output.patience)
 }
 
 /// A line to standard error, escaped as `print` does; it waits at most a few seconds for a

@@ -4,56 +4,9 @@ import XCTest
 import Glibc
 #endif
 
-// glibc declares these only under _XOPEN_SOURCE, which Swift's Glibc module does not set; they
-// are plain C functions taking and returning ints and pointers.
-@_silgen_name("posix_openpt") private func posixOpenPT(_ flags: Int32) -> Int32
-@_silgen_name("grantpt") private func grantPT(_ fd: Int32) -> Int32
-@_silgen_name("unlockpt") private func unlockPT(_ fd: Int32) -> Int32
-@_silgen_name("ptsname_r") private func ptsNameR(_ fd: Int32, _ buffer: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32
-
 /// `brewctl run` at a real terminal: a pseudo-terminal pair, so stdin and stdout are TTYs and the
 /// live display, Enter-to-confirm and the Ctrl-C question run exactly as they do for a brewer.
 final class TerminalSessionTests: XCTestCase {
-    /// The controlling side of a pseudo-terminal; the child gets the other end as its terminal.
-    private final class PseudoTerminal {
-        let master: Int32
-        let slavePath: String
-        private(set) var transcript = ""
-
-        init() throws {
-            master = posixOpenPT(O_RDWR | O_NOCTTY)
-            var name = [CChar](repeating: 0, count: 128)
-            guard master >= 0, grantPT(master) == 0, unlockPT(master) == 0, ptsNameR(master, &name, name.count) == 0 else {
-                throw XCTSkip("no pseudo-terminals on this machine")
-            }
-            slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-
-        deinit { close(master) }
-
-        func type(_ text: String) {
-            _ = text.withCString { write(master, $0, strlen($0)) }
-        }
-
-        /// Reads until `text` has appeared, the child closed the terminal, or `seconds` passed.
-        @discardableResult
-        func wait(for text: String, after offset: Int = 0, seconds: Double = 30) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            func seen() -> Bool { transcript.utf8.count >= offset && String(transcript.utf8.dropFirst(offset))?.contains(text) == true }
-            while !seen() {
-                let left = deadline.timeIntervalSinceNow
-                if left <= 0 { return false }
-                var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-                guard poll(&fds, 1, Int32(min(left, 1) * 1000)) > 0 else { continue }
-                let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
-                if n <= 0 { return seen() }   // EIO: the child has gone
-                transcript += String(decoding: buffer[..<n], as: UTF8.self)
-            }
-            return true
-        }
-    }
-
     func testEnterConfirmsAndCtrlCAsksBeforeAborting() throws {
         let brewctl = try brewctlExecutable()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-tty-\(UUID().uuidString)")
