@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrewCore
 import BrewLog
 import Foundation
 
@@ -17,7 +18,7 @@ struct Ack: ParsableCommand {
     func run() throws {
         let (log, target, who) = request.target()
         try log.requestAcknowledgement(batch: target, by: who, wall: Date())
-        print("Acknowledgement for batch \(target) recorded (\(who)); the running brewctl clears its latched alarms within a second.")
+        print("Acknowledgement for batch \(target) recorded (\(Format.printable(who))); the running brewctl clears its latched alarms within a second.")
     }
 }
 
@@ -34,7 +35,7 @@ struct Confirm: ParsableCommand {
     func run() throws {
         let (log, target, who) = request.target()
         try log.requestConfirmation(batch: target, by: who, wall: Date())
-        print("Confirmation for batch \(target) recorded (\(who)); the running brewctl acts on it within a second.")
+        print("Confirmation for batch \(target) recorded (\(Format.printable(who))); the running brewctl acts on it within a second.")
     }
 }
 

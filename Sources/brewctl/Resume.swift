@@ -51,7 +51,7 @@ struct Resume: ParsableCommand {
             fail("no interrupted batch to resume in \(dbPath)", code: 2)
         }
         if !yes, isatty(STDIN_FILENO) == 1 {
-            print("Resume batch \(batch.id) (\(batch.info.recipeName), started by \(batch.info.brewer))? [Y/n] ", terminator: "")
+            print("Resume batch \(batch.id) (\(Format.printable(batch.info.recipeName)), started by \(Format.printable(batch.info.brewer)))? [Y/n] ", terminator: "")
             let answer = (readLine() ?? "n").trimmingCharacters(in: .whitespaces).lowercased()
             guard answer.isEmpty || answer == "y" || answer == "yes" else { fail("not resumed", code: 1) }
         }

@@ -61,7 +61,7 @@ struct Run: ParsableCommand {
             let log: BatchLog
             do { log = try BatchLog(path: dbPath, durability: fast ? .normal : .full) } catch { fail("\(error)", code: 2) }
             if let interrupted = try? log.interruptedBatches().first {
-                let what = "batch \(interrupted.id) (\(interrupted.info.recipeName), started \(interrupted.info.startedAt.formatted(date: .abbreviated, time: .shortened)) by \(interrupted.info.brewer)) was interrupted"
+                let what = "batch \(interrupted.id) (\(Format.printable(interrupted.info.recipeName)), started \(interrupted.info.startedAt.formatted(date: .abbreviated, time: .shortened)) by \(Format.printable(interrupted.info.brewer))) was interrupted"
                 if new {
                     try log.abandon(interrupted.id, reason: "a new batch was started with --new", wall: Date(), actor: who)
                     print("\(what); marked abandoned (--new).")
