@@ -135,7 +135,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
         switch event.kind {
         case .prompt:
             awaiting = !autoConfirm
-            promptShownAt = brewTime
+            if !autoConfirm { promptShownAt = brewTime }
             say("\(stamp) ▶ \(message)\(autoConfirm ? "" : " — press Enter")")
         case .addition, .alert:
             say("\(stamp) 🔔 \(message)")
