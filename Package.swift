@@ -24,6 +24,10 @@ let package = Package(
         .systemLibrary(name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
 
         .target(name: "BrewCore"),
+        // The host system beside the control code: signals (the handler in C, as a handler must be)
+        // and kernel locks that die with their holder.
+        .target(name: "CStopSignals"),
+        .target(name: "BrewHost", dependencies: ["CStopSignals"]),
         .target(name: "BrewControl", dependencies: ["BrewCore"]),
         .target(name: "BrewProcess", dependencies: ["BrewCore", "BrewControl"]),
         .target(name: "BrewHAL", dependencies: ["BrewCore"]),
@@ -35,7 +39,7 @@ let package = Package(
         // A rig's devices through their drivers on any buses (real or simulated): sensors, voting
         // between redundant probes, outputs, interlocks, bus recovery. Knows no bus library.
         .target(name: "BrewRigIO", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewControl", "BrewProcess"]),
-        .target(name: "BrewRig", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewLinux", "BrewProcess", "BrewRuntime", "BrewRigIO"]),
+        .target(name: "BrewRig", dependencies: ["BrewCore", "BrewHAL", "BrewDrivers", "BrewLinux", "BrewProcess", "BrewRuntime", "BrewRigIO", "BrewHost"]),
         .target(name: "BrewConfig", dependencies: ["BrewCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         .target(name: "BrewImport", dependencies: ["BrewCore", "BrewConfig"]),
         .target(name: "BrewLog", dependencies: ["BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -43,7 +47,7 @@ let package = Package(
             "BrewCore", "BrewControl", "BrewProcess", "BrewHAL", "BrewDrivers", "BrewSim", "BrewLog", "BrewRigIO",
         ]),
         .executableTarget(name: "brewctl", dependencies: [
-            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux", "BrewRig", "BrewRigIO", "BrewDrivers",
+            "BrewCore", "BrewProcess", "BrewConfig", "BrewImport", "BrewLog", "BrewRuntime", "BrewSim", "BrewLinux", "BrewRig", "BrewRigIO", "BrewDrivers", "BrewHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -69,6 +73,9 @@ let package = Package(
         .testTarget(name: "BrewctlTests", dependencies: ["brewctl", "BrewRuntime", "BrewCore"]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
             "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore", "BrewLinux", "BrewRigIO", "BrewHAL", "BrewTestSupport",
+            "BrewHost",
+            // GRDB directly too: to damage a log the way a hand edit or another program would.
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

@@ -179,3 +179,19 @@ extension Array: BinaryCodable where Element: BinaryCodable {
         for _ in 0..<n { append(try Element(from: &r)) }
     }
 }
+
+/// CRC-32 (IEEE 802.3, as zlib computes it) over bytes: a saved state carries one, so a state
+/// damaged on disk or edited by hand is refused as damaged instead of read as nonsense numbers.
+public enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+}

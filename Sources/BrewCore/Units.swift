@@ -113,11 +113,12 @@ public struct Metres: Hashable, Sendable, CustomStringConvertible {
 public enum Format {
     public static func fixed(_ x: Double, _ digits: Int) -> String {
         guard x.isFinite else { return x.isNaN ? "—" : (x > 0 ? "∞" : "-∞") }
-        // Beyond what an Int holds (a corrupt log, a fuzzed file) the plain description is exact enough.
-        guard abs(x) < 1e15 else { return "\(x)" }
         var scale = 1.0
-        for _ in 0..<max(0, digits) { scale *= 10 }
+        for _ in 0..<min(12, max(0, digits)) { scale *= 10 }
         let rounded = (abs(x) * scale).rounded()
+        // Beyond what an Int holds exactly (a number from a damaged file or database): say it as
+        // Swift does rather than trap converting it.
+        guard rounded < 9e15 else { return "\(x)" }
         let negative = x < 0 && rounded != 0
         let whole = Int(rounded / scale)
         var text = negative ? "-\(whole)" : "\(whole)"
@@ -130,14 +131,9 @@ public enum Format {
         return text
     }
 
-    /// Times from here on are not brewing times (and would not fit an Int): a corrupt log, a
-    /// fuzzed file. NaN fails the comparison too; negative times print as zero.
-    private static let longest = 1e12
-
     /// "1 h 05 min", "12 min 30 s", "45 s".
     public static func duration(_ s: Seconds) -> String {
-        guard s.value < longest else { return "—" }
-        let total = Int(max(0, s.value).rounded())
+        guard let total = wholeSeconds(s) else { return s.value.isNaN || s.value < 0 ? "—" : "more than 30 000 years" }
         let h = total / 3600, m = (total % 3600) / 60, sec = total % 60
         if h > 0 { return "\(h) h \(m < 10 ? "0" : "")\(m) min" }
         if m > 0 { return sec == 0 ? "\(m) min" : "\(m) min \(sec) s" }
@@ -146,17 +142,23 @@ public enum Format {
 
     /// Boil-addition style: "60 min", "15 min", "90 s" — brewers count additions in minutes.
     public static func minutes(_ s: Seconds) -> String {
-        guard s.value < longest else { return "—" }
-        let total = Int(max(0, s.value).rounded())
+        guard let total = wholeSeconds(s) else { return duration(s) }
         return total % 60 == 0 ? "\(total / 60) min" : duration(s)
     }
 
     /// "1:05:00" or "12:30" — a compact clock for the live display.
     public static func clock(_ s: Seconds) -> String {
-        guard s.value < longest else { return "--:--" }
-        let total = Int(max(0, s.value).rounded())
+        guard let total = wholeSeconds(s) else { return "--:--" }
         let h = total / 3600, m = (total % 3600) / 60, sec = total % 60
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return h > 0 ? "\(h):\(two(m)):\(two(sec))" : "\(two(m)):\(two(sec))"
+    }
+
+    /// Whole seconds of a duration for display; nil when there is no sensible number (NaN,
+    /// infinite, or beyond 30 000 years — a brew time from a damaged record).
+    @usableFromInline
+    static func wholeSeconds(_ s: Seconds) -> Int? {
+        guard s.value.isFinite, s.value < 1e12 else { return nil }
+        return Int(max(0, s.value).rounded())
     }
 }

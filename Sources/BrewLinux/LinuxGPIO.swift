@@ -36,6 +36,9 @@ public final class LinuxGPIOChip {
 
     deinit { gpiod_chip_close(chip) }
 
+    /// The chip's device node, whichever way it was named.
+    public var devicePath: String { "/dev/" + name }
+
     /// Requests `offset` as an output driven to its safe (off) value at once: the kernel sets the
     /// level in the same request, so the line never glitches on. `activeLow`: on = electrically low.
     public func output(line offset: Int, activeLow: Bool = false, name: String? = nil) throws(BusError) -> LinuxGPIOOutput {

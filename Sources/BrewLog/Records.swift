@@ -82,6 +82,17 @@ public struct BatchRecord: Hashable, Sendable, Codable {
     /// nil while the batch is running (or was interrupted).
     public var outcome: BatchOutcome?
     public var reason: String?
+    /// Brew time at the end, s (nil while running, and for batches logged before it was kept).
+    public var brewTime: Double?
+
+    public init(id: Int64, info: BatchInfo, finishedAt: Date?, outcome: BatchOutcome?, reason: String?, brewTime: Double? = nil) {
+        self.id = id
+        self.info = info
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.reason = reason
+        self.brewTime = brewTime
+    }
 }
 
 public struct ChannelRecord: Hashable, Sendable, Codable {

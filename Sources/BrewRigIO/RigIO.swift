@@ -46,8 +46,11 @@ public final class RigIO {
     private var voteNoteAt: [Instant?]
     private var events: [ProcessEvent] = []
 
-    /// Each vessel's heater as really switched by the last `apply` (false when held off).
+    /// Each vessel's heater, pump and chiller valve as really switched by the last `apply`
+    /// (false when held off, tripped or failed).
     public private(set) var heatersOn: [Bool]
+    public private(set) var pumpsOn: [Bool]
+    public private(set) var chillersOpen: [Bool]
     /// Bus re-initialisations and power cycles made to bring probes back, for the log and tests.
     public private(set) var recoveries = 0
     public private(set) var powerCycles = 0
@@ -84,6 +87,8 @@ public final class RigIO {
         let probes = Set(rig.vessels.flatMap(\.temperatureSensors))
         interlockOnlySensors = ids.filter { !probes.contains($0) }
         heatersOn = Array(repeating: false, count: rig.vessels.count)
+        pumpsOn = heatersOn
+        chillersOpen = heatersOn
         voteNotes = Array(repeating: nil, count: rig.vessels.count)
         voteNoteAt = Array(repeating: nil, count: rig.vessels.count)
         for v in rig.vessels {
@@ -110,7 +115,11 @@ public final class RigIO {
         for result in outputs.allOff() {
             if let n = outputNumber[result.output] { commanded[n] = result.error == nil ? false : nil }
         }
-        for i in heatersOn.indices { heatersOn[i] = false }
+        for i in heatersOn.indices {
+            heatersOn[i] = false
+            pumpsOn[i] = false
+            chillersOpen[i] = false
+        }
     }
 
     // MARK: Reading
@@ -303,8 +312,8 @@ public final class RigIO {
             return commanded[n] ?? false
         }
         for (i, o) in wanted.enumerated() where i < vesselOutputs.count {
-            _ = drive(vesselOutputs[i].pump, o.pumpOn, vessel: i)
-            _ = drive(vesselOutputs[i].chiller, o.chillerOpen, vessel: i)
+            pumpsOn[i] = drive(vesselOutputs[i].pump, o.pumpOn, vessel: i)
+            chillersOpen[i] = drive(vesselOutputs[i].chiller, o.chillerOpen, vessel: i)
         }
         for (i, o) in wanted.enumerated() where i < vesselOutputs.count {
             heatersOn[i] = drive(vesselOutputs[i].heater, o.heaterOn, vessel: i)

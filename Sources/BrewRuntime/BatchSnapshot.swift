@@ -8,13 +8,16 @@ import Foundation
 /// Everything needed to continue a batch where it stopped, persisted in the log's `batch_state`
 /// row on every step change and every samples flush (same transaction).
 ///
-/// Format (`version`): 2 is the compact binary of `BinaryCoding.swift`, after the magic `BRWS`
-/// and the version (`encoded()`); 1 was JSON, written before the whole plant and the tick's
+/// Format (`version`): 3 is the compact binary of `BinaryCoding.swift`, after the magic `BRWS`
+/// and the version (`encoded()`), with what the outputs really did since the last sample, and a
+/// CRC-32 of everything before it in its last 4 bytes (a damaged state is refused, not misread);
+/// 2 was the same without either (still read: the first sample after such a resume averages a part of its
+/// period); 1 was JSON, written before the whole plant and the tick's
 /// memory were kept, and is still read (`decode`), so a batch interrupted by an older brewctl
 /// resumes. Binary because the state is replaced every 5 s of brew time: JSON cost a quarter of
 /// a flat-out simulation.
 public struct BatchSnapshot: Decodable, Equatable, Sendable {
-    public static let currentVersion = 2
+    public static let currentVersion = 3
     public var version = BatchSnapshot.currentVersion
     public var recipeName: String
     /// The recipe's step names: a resume refuses a recipe file that no longer matches.
@@ -44,12 +47,15 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
     public var unacknowledged: [String]?
     /// Outputs an interlock trip holds off until acknowledged ("output: why").
     public var trips: [String]?
+    /// What each heater really did since the last sample, for the logged applied power (absent
+    /// before version 3).
+    public var applied: AppliedOutputs?
 
     /// Every field, none defaulted, so the binary format's `decode` cannot leave one out.
     public init(recipeName: String, steps: [String], brewTime: Double, engine: StepEngine.Snapshot, heaterLoops: [HeaterLoop.Snapshot?],
                 plant: PlantSnapshot?, gapHold: Bool, heaterFaults: [String?]?, simulation: SimulatedPlant.Snapshot?,
                 tick: ProcessController.TickState?, readings: [TemperatureReading.Snapshot?]?, unacknowledged: [String]?,
-                trips: [String]?) {
+                trips: [String]?, applied: AppliedOutputs?) {
         self.recipeName = recipeName
         self.steps = steps
         self.brewTime = brewTime
@@ -63,6 +69,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         self.readings = readings
         self.unacknowledged = unacknowledged
         self.trips = trips
+        self.applied = applied
     }
 
     private static let magic = Array("BRWS".utf8)
@@ -78,14 +85,24 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         var header = BinaryReader(bytes, version: 0)
         try header.expect(magic, "a brewctl batch snapshot")
         let version: Int = try header.read()
-        guard version == 2 else {
+        guard version == 2 || version == 3 else {
             throw BinaryReader.Error("a snapshot of format \(version), which this brewctl (format \(currentVersion)) cannot read: resume it with the brewctl that wrote it")
         }
-        var r = BinaryReader(bytes, offset: header.offset, version: version)
+        var body = bytes
+        if version >= 3 {
+            guard bytes.count >= header.offset + 4 else { throw BinaryReader.Error("too short to hold its checksum") }
+            let stored = bytes.suffix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+            body = Array(bytes.dropLast(4))
+            guard CRC32.checksum(body) == stored else {
+                throw BinaryReader.Error("its checksum does not match: the saved state was damaged or changed since brewctl wrote it")
+            }
+        }
+        var r = BinaryReader(body, offset: header.offset, version: version)
         var s = try BatchSnapshot(recipeName: r.read(), steps: r.read(), brewTime: r.read(), engine: r.read(), heaterLoops: r.read(),
                                   plant: r.read(), gapHold: r.read(), heaterFaults: r.read(), simulation: r.read(), tick: r.read(),
-                                  readings: r.read(), unacknowledged: r.read(), trips: r.read())
-        guard r.isAtEnd else { throw BinaryReader.Error("\(bytes.count - r.offset) bytes left over after the snapshot") }
+                                  readings: r.read(), unacknowledged: r.read(), trips: r.read(),
+                                  applied: version >= 3 ? r.read() : nil)
+        guard r.isAtEnd else { throw BinaryReader.Error("\(body.count - r.offset) bytes left over after the snapshot") }
         s.version = version
         return s
     }
@@ -95,7 +112,9 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         var w = BinaryWriter(capacity: 4096)
         w.writeRaw(Self.magic)
         w.write(Self.currentVersion, recipeName, steps, brewTime, engine, heaterLoops, plant, gapHold, heaterFaults, simulation,
-                tick, readings, unacknowledged, trips)
+                tick, readings, unacknowledged, trips, applied)
+        let crc = CRC32.checksum(w.bytes)
+        w.writeRaw((0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) })
         return Data(w.bytes)
     }
 }
@@ -166,14 +185,37 @@ public struct ResumePoint: Sendable {
         self.openStep = openStep
     }
 
-    /// Loads the resume point of an interrupted batch from the log.
-    public static func load(batch id: Int64, from log: BatchLog, simulated: Bool, wallNow: Date = Date()) throws -> ResumePoint {
+    /// Loads the resume point of an interrupted batch from the log, refusing a saved state that
+    /// is damaged or does not belong to `plan` (nil: not checked against a plan). Every number in
+    /// it is from a file, so it is checked before any of it is used.
+    public static func load(batch id: Int64, from log: BatchLog, simulated: Bool, plan: BrewPlan? = nil,
+                            wallNow: Date = Date()) throws -> ResumePoint {
         guard let state = try log.state(batch: id) else { throw BatchLogError("batch \(id) has no saved state to resume from") }
         guard let detail = try log.batch(id) else { throw BatchLogError("there is no batch \(id)") }
-        guard detail.batch.outcome == nil else { throw BatchLogError("batch \(id) already ended (\(detail.batch.outcome!.rawValue))") }
+        if let outcome = detail.batch.outcome { throw BatchLogError("batch \(id) already ended (\(outcome.rawValue))") }
         let snapshot: BatchSnapshot
         do { snapshot = try BatchSnapshot.decode(state.payload) } catch {
-            throw BatchLogError("batch \(id): its saved state cannot be read (\(error))")
+            throw BatchLogError("batch \(id) cannot be resumed: its saved state is damaged (\(error))")
+        }
+        func damaged(_ what: String) -> BatchLogError {
+            BatchLogError("batch \(id) cannot be resumed: its saved state is damaged (\(what))")
+        }
+        let aLifetime = 1e9   // s, some thirty years: no brew time is longer
+        guard state.brewTime.isFinite, state.brewTime >= 0, state.brewTime < aLifetime else { throw damaged("a brew time of \(state.brewTime) s") }
+        guard snapshot.brewTime.isFinite, abs(snapshot.brewTime - state.brewTime) < 1e-3 else {
+            throw damaged("its row says \(state.brewTime) s of brew time, its snapshot \(snapshot.brewTime) s")
+        }
+        let wall = state.wall.timeIntervalSince1970
+        guard wall.isFinite, wall > 0, wall < 7e9 else { throw damaged("a wall-clock time of \(wall)") }
+        if let uptime = state.uptime, !(uptime.isFinite && uptime >= 0) { throw damaged("an uptime of \(uptime)") }
+        if let plan {
+            let steps = plan.recipe.steps.count
+            guard (0...steps).contains(state.stepIndex), (0...steps).contains(snapshot.engine.stepIndex) else {
+                throw damaged("step \(state.stepIndex) of a recipe with \(steps) steps")
+            }
+            guard snapshot.heaterLoops.count == plan.vessels.count else {
+                throw damaged("\(snapshot.heaterLoops.count) heater loops for \(plan.vessels.count) vessels")
+            }
         }
         let gap = ResumeGap.measure(state, wallNow: wallNow)
         let open = detail.steps.last(where: { $0.endedAt == nil })

@@ -13,6 +13,10 @@ public enum OperatorInput: Hashable, Sendable {
     case carryOn(by: String)
     /// Acknowledges the latched alarms (a heater held off by a runaway check).
     case acknowledge(by: String)
+    /// The controller is stopping (a signal: systemctl stop, a hang-up, kill): every output off,
+    /// the stop logged with its cause, the batch interrupted and resumable. Never an abort: only
+    /// a person aborts a batch.
+    case stop(cause: String)
 }
 
 /// A snapshot of the run for the live display.

@@ -25,6 +25,13 @@ public protocol RigBackend: AnyObject {
     /// it — so the controller judges the element by what it did, not by what it was asked.
     /// Empty when the backend cannot tell.
     var heatersApplied: [Bool] { get }
+    /// Each vessel's recirculation pump and chiller valve as really switched (empty: cannot tell).
+    var pumpsApplied: [Bool] { get }
+    var chillersApplied: [Bool] { get }
+    /// The true temperature of each vessel's liquid, where the backend knows it (the simulated
+    /// brewery: the physics, not the probe), for judging control quality on the wort itself.
+    /// Empty on a real rig.
+    var trueTemperatures: [Celsius?] { get }
     /// What the rig has to report since the last call (interlocks holding or tripping outputs,
     /// bus power cycles, probes outvoted), for the log and the screen.
     func takeEvents() -> [ProcessEvent]
@@ -39,6 +46,9 @@ public protocol RigBackend: AnyObject {
 
 extension RigBackend {
     public var heatersApplied: [Bool] { [] }
+    public var pumpsApplied: [Bool] { [] }
+    public var chillersApplied: [Bool] { [] }
+    public var trueTemperatures: [Celsius?] { [] }
     public func takeEvents() -> [ProcessEvent] { [] }
     public func acknowledge(by actor: String?) -> [String] { [] }
     public var latchedTrips: [String] { [] }
@@ -53,6 +63,8 @@ public protocol RigIOBackend: RigBackend {
 
 extension RigIOBackend {
     public var heatersApplied: [Bool] { io.heatersOn }
+    public var pumpsApplied: [Bool] { io.pumpsOn }
+    public var chillersApplied: [Bool] { io.chillersOpen }
     public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
     public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
 

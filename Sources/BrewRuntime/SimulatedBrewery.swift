@@ -20,6 +20,8 @@ public final class SimulatedBrewery: RigIOBackend {
 
     /// The physical truth, for tests and for the operator's actions.
     public var plant: SimulatedPlant { box.plant }
+    /// The liquid's own temperature in each vessel (the physics; the probe lags and is noisy).
+    public var trueTemperatures: [Celsius?] { box.plant.vessels.map { $0.temperature } }
     /// The simulated I2C buses, by bus id (tests disconnect chips on them: a NACK).
     public var buses: [String: SimulatedI2CBus] { devices.i2c }
     /// The simulated Modbus links, by bus id (tests inject timeouts and CRC errors on them).

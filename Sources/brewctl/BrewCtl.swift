@@ -11,7 +11,8 @@ struct BrewCtl: ParsableCommand {
           brewctl run Recipes/ipa.toml --speed 120 --yes
           brewctl log list
           brewctl log export 1 --format csv > batch1.csv
+        Exit status (every command): 0 done; 1 the batch was aborted or failed, or something could not be switched;         2 a file or the database could not be read or was refused (nothing was switched on); 3 the controller         stopped (a signal, a full disk) with every output off and the batch interrupted, resumable; 64 the         command line itself is wrong (an unknown option, a bad value).
         """,
-        subcommands: [Run.self, Resume.self, Validate.self, Import.self, Log.self, Off.self, Ack.self, Confirm.self, HardwareCommand.self]
+        subcommands: [Run.self, Resume.self, Validate.self, Import.self, Log.self, Off.self, Ack.self, Confirm.self, HardwareCommand.self, Guard.self]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BrewConfig
+import BrewHost
 import BrewCore
 import BrewDrivers
 import BrewLinux
@@ -52,6 +53,8 @@ struct HardwareCommand: ParsableCommand {
                 return
             }
             defer { printProtections() }
+            let lock = lockRig(rig)   // a controller's buses are not to be probed under it
+            defer { for l in lock { l.release() } }
             let buses = LinuxRigBuses(rig: rig)
             let clock = MonotonicClock()
             let rows = HardwareCheck.sensors(of: rig, using: RigSensors(rig: rig, buses: buses, now: clock.now),
@@ -98,6 +101,8 @@ struct HardwareCommand: ParsableCommand {
                 for n in adapters { scanI2C(n) }
                 return
             }
+            let lock = lockRig(rig)
+            defer { for l in lock { l.release() } }
             let buses = LinuxRigBuses(rig: rig)
             for bus in rig.buses {
                 switch bus.kind {
@@ -185,15 +190,21 @@ struct HardwareCommand: ParsableCommand {
                     return
                 }
             }
+            let lock = lockRig(rig)
+            // Every signal that could end the process only sets a flag; the loop below switches
+            // off, so it happens in one place. SIGKILL: the guard switches it off.
+            let signals = StopSignals()
+            var stopped = false
+            let guardProcess = runningUnderSystemd(ProcessInfo.processInfo.environment) ? nil
+                : ControllerGuard(hardware: rig.source, db: nil)
             let outputs = RigOutputs(rig: rig, buses: LinuxRigBuses(rig: rig))
-            // Signals only set a flag; the loop below switches off, so it happens in one place.
-            let stop = SignalFlag([SIGINT, SIGTERM])
             defer {
                 // Whatever happened, off — and say so if that failed.
                 do { try outputs.set(output, on: false) } catch {
                     printError("\(output) could NOT be switched off: \(error) — switch it off by hand")
                 }
-                stop.cancel()
+                guardProcess?.done()
+                for l in lock { l.release() }
             }
             do { try outputs.set(output, on: true) } catch {
                 printError("\(output) could not be switched on: \(error)")
@@ -201,43 +212,10 @@ struct HardwareCommand: ParsableCommand {
             }
             print("\(output): ON")
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-            while DispatchTime.now().uptimeNanoseconds < deadline, !stop.raised { usleep(20_000) }
-            print("\(output): off\(stop.raised ? " (interrupted)" : "")")
-        }
-    }
-}
-
-/// Turns signals into a flag a loop can poll (the handler itself does nothing else).
-final class SignalFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    private var sources: [DispatchSourceSignal] = []
-    private let signals: [Int32]
-
-    init(_ signals: [Int32]) {
-        self.signals = signals
-        for sig in signals {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                self.value = true
-                self.lock.unlock()
+            while DispatchTime.now().uptimeNanoseconds < deadline, !stopped {
+                if let request = signals.take(), request != .suspend { stopped = true } else { usleep(20_000) }
             }
-            source.resume()
-            sources.append(source)
+            print("\(output): off\(stopped ? " (interrupted)" : "")")
         }
-    }
-
-    var raised: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    func cancel() {
-        for s in sources { s.cancel() }
-        for sig in signals { signal(sig, SIG_DFL) }
     }
 }

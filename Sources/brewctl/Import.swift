@@ -79,7 +79,7 @@ struct Import: ParsableCommand {
     }
 
     private func warn(_ line: String) {
-        printToStandardError(line)
+        writeStandardError(line + "\n")
     }
 
     private func fail(_ line: String) -> Never {

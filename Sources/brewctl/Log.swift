@@ -13,13 +13,14 @@ struct Log: ParsableCommand {
         @Option(help: "The batch database (default: $BREWCTL_DB, $STATE_DIRECTORY/batches.sqlite under systemd, else ~/.local/share/brewctl/batches.sqlite).")
         var db: String?
 
-        /// Opens an existing log; reading never creates an empty database by accident.
+        /// Opens an existing log for reading only: nothing is created, migrated or written, so it
+        /// works on a log this user may only read, and beside a running controller.
         func open() -> BatchLog {
             let path = db ?? BatchLog.defaultPath(environment: ProcessInfo.processInfo.environment)
             guard FileManager.default.fileExists(atPath: path) else {
                 fail("no batch log at \(path) yet — brew something first (brewctl run …), or point --db at the log", code: 2)
             }
-            do { return try BatchLog(path: path) } catch { fail("\(error)", code: 2) }
+            do { return try BatchLog.reading(path: path) } catch { fail("\(error)", code: 2) }
         }
     }
 
@@ -35,8 +36,8 @@ struct Log: ParsableCommand {
             let rows = batches.map { b in
                 [
                     "\(b.id)", Log.date(b.info.startedAt), b.info.recipeName, b.info.brewer,
-                    b.finishedAt.map { Format.duration(Seconds($0.timeIntervalSince(b.info.startedAt))) } ?? "—",
-                    Log.outcome(b), b.info.simulated ? "simulated (\(b.info.speed))" : "rig",
+                    b.brewTime.map { Format.duration(Seconds($0)) } ?? b.finishedAt.map { Format.duration(Seconds($0.timeIntervalSince(b.info.startedAt))) } ?? "—",
+                    Log.outcome(b, in: log), b.info.simulated ? "simulated (\(b.info.speed))" : "rig",
                 ]
             }
             Log.table(["#", "started", "recipe", "brewer", "took", "outcome", "where"], rows)
@@ -63,8 +64,8 @@ struct Log: ParsableCommand {
             print("  recipe     \(p(b.info.recipePath))")
             print("  hardware   \(p(b.info.hardwarePath))\(b.info.simulated ? " (simulated, \(p(b.info.speed)))" : "")")
             print("  started    \(Log.date(b.info.startedAt))")
-            print("  finished   \(b.finishedAt.map(Log.date) ?? "—")")
-            print("  outcome    \(Log.outcome(b))\(b.reason.map { ": \(p($0))" } ?? "")")
+            print("  finished   \(b.finishedAt.map(Log.date) ?? "—")\(b.brewTime.map { " after \(Format.duration(Seconds($0))) of brew time" } ?? "")")
+            print("  outcome    \(Log.outcome(b, in: log))\(b.reason.map { ": \(p($0))" } ?? "")")
             print("  samples    \(d.sampleCount) over \(d.channels.count) channels: \(d.channels.map { p($0.name) }.joined(separator: ", "))")
             print("")
             print("Steps")
@@ -77,8 +78,8 @@ struct Log: ParsableCommand {
             })
             print("")
             print("Events")
-            Log.table(["brew time", "kind", "what", "who"], d.events.map { e in
-                [Format.clock(Seconds(e.at)), e.kind.rawValue, e.message, e.actor ?? ""]
+            Log.table(["brew time", "wall clock", "kind", "what", "who"], d.events.map { e in
+                [Format.clock(Seconds(e.at)), Log.time(e.wall), e.kind.rawValue, e.message, e.actor ?? ""]
             })
         }
     }
@@ -124,7 +125,22 @@ struct Log: ParsableCommand {
         return f.string(from: d)
     }
 
-    static func outcome(_ b: BatchRecord) -> String { b.outcome?.rawValue ?? "unfinished" }
+    static func time(_ d: Date) -> String { clockFormatter.string(from: d) }
+
+    nonisolated(unsafe) private static let clockFormatter: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_GB_POSIX")
+        f.dateFormat = "HH:mm:ss"
+        return f
+    }()
+
+    /// How the batch ended — or, while it has no outcome, whether a controller runs it now or it
+    /// is interrupted and waits for `brewctl resume`.
+    static func outcome(_ b: BatchRecord, in log: BatchLog) -> String {
+        if let outcome = b.outcome { return outcome.rawValue }
+        if let runner = BatchLocks.runner(of: b.id, in: log) { return "running (process \(runner.pid))" }
+        return ((try? log.state(batch: b.id)) ?? nil) != nil ? "interrupted (brewctl resume continues it)" : "unfinished"
+    }
 
     /// Columns aligned by display width; every cell escaped, so a name holding a line break or a
     /// terminal control sequence stays in its cell.

@@ -251,8 +251,9 @@ func print(_ items: Any..., separator: String = " ", terminator: String = "\n") 
     StandardStream.output.write(Format.printable(text, keepingLayout: true) + terminator, wait: StandardStream.output.patience)
 }
 
-/// A line to standard error, escaped as `print` does; it waits at most a few seconds for a
-/// reader that is not reading (a stalled journal must not hold brewctl after a run).
-func printToStandardError(_ text: String) {
-    StandardStream.error.write(Format.printable(text, keepingLayout: true) + "\n", wait: .upTo(seconds: 5))
+/// Text to standard error (with its own line breaks), escaped as `print` does: a closed or broken
+/// stderr (the terminal hung up, a pipe's reader gone) loses the text but never ends the process,
+/// and a reader that is not reading (a stalled journal) holds brewctl for a few seconds at most.
+func writeStandardError(_ text: String) {
+    StandardStream.error.write(Format.printable(text, keepingLayout: true), wait: .upTo(seconds: 5))
 }

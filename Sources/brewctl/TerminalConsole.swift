@@ -1,4 +1,5 @@
 import BrewCore
+import BrewHost
 import BrewRuntime
 import Dispatch
 import Foundation
@@ -13,58 +14,44 @@ import Foundation
 final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     private let brewer: String
     private let autoConfirm: Bool
+    /// Every signal that can end the process, counted by a C handler and polled here each tick.
+    private let signals: StopSignals
     /// Drawing the live block; false in a pipe or a file, and once the display is detached.
     private var live: Bool
     private let interactive: Bool
     private let lock = NSLock()
     private var lines: [String] = []
-    private var interrupts = 0
-    private var handledInterrupts = 0
-    private var terminated = false
     private var asking = false
     private var awaiting = false
     /// Input lines the terminal echoed under the status block since it was last cleared.
     private var echoedLines: [String] = []
     /// SIGWINCH arrived: the width is read again and the block redrawn at the next update.
     private var resized = false
+    private let resizeSource = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: DispatchQueue(label: "brewctl.resize"))
     private var block: [String] = []
     private var lastDraw: UInt64 = 0
     private var lastPlainStatus = -Double.infinity
-    private var signalSources: [DispatchSourceSignal] = []
 
-    init(brewer: String, autoConfirm: Bool) {
+    init(brewer: String, autoConfirm: Bool, signals: StopSignals) {
         self.brewer = brewer
         self.autoConfirm = autoConfirm
+        self.signals = signals
         live = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
         interactive = isatty(STDIN_FILENO) == 1
         if live { columns = Self.terminalColumns() }
     }
 
-    /// Starts listening for Enter and for signals.
+    /// Starts listening for Enter (signals are counted from the start of the process).
     func start() {
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let queue = DispatchQueue(label: "brewctl.signals")
-        for sig in [SIGINT, SIGTERM] {
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.lock()
-                if sig == SIGINT { self.interrupts += 1 } else { self.terminated = true }
-                self.lock.unlock()
-            }
-            source.resume()
-            signalSources.append(source)
-        }
-        let resize = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: queue)
-        resize.setEventHandler { [weak self] in
+        // A resized window is redrawn at its new width (SIGWINCH does nothing else; the stopping
+        // signals are StopSignals').
+        resizeSource.setEventHandler { [weak self] in
             guard let self else { return }
             self.lock.lock()
             self.resized = true
             self.lock.unlock()
         }
-        resize.resume()
-        signalSources.append(resize)
+        resizeSource.resume()
         // Reading a line blocks, so it has a thread of its own; the loop only polls a queue.
         // It reads the file descriptor with read(2), not stdio: a thread blocked in readLine()
         // holds stdin's FILE lock, which any stdio call on another thread then waits for
@@ -87,36 +74,39 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     }
 
     func poll() -> OperatorInput? {
-        let input = takeInput()
-        if input == .interrupt {
-            say("⏸  Ctrl-C: every heater is OFF. Abort this batch? [y/N] (Ctrl-C again aborts)")
+        // Signals first: a stop is never queued behind a typed line.
+        switch signals.take() {
+        case .stop(let cause)?:
+            return .stop(cause: cause)
+        case .interrupt?:
+            // Nobody to ask, or a second Ctrl-C while asking: stop, resumable — never an abort,
+            // which only a person's answer makes.
+            lock.lock()
+            let wasAsking = asking
+            asking = interactive && !wasAsking
+            lock.unlock()
+            if wasAsking || !interactive {
+                return .stop(cause: wasAsking ? "SIGINT (Ctrl-C twice at the terminal)" : "SIGINT (Ctrl-C, with nobody at the terminal to ask)")
+            }
+            say("⏸  Ctrl-C: every heater is OFF. Abort this batch for good? [y = abort · Enter = carry on] (Ctrl-C again stops brewctl; the batch can be resumed)")
+            return .interrupt
+        case .suspend?:
+            say("brewctl does not suspend while it controls the rig (an output would stay as it is): Ctrl-C to stop it")
+            return nil
+        case nil:
+            return takeInput()
         }
-        return input
     }
 
-    /// What signals and typed lines mean now; only touches state shared with other threads.
+    /// What typed lines mean now; only touches state shared with the stdin thread.
     private func takeInput() -> OperatorInput? {
         lock.lock()
         defer { lock.unlock() }
-        if terminated {
-            terminated = false
-            return .abort(by: "SIGTERM")
-        }
-        if interrupts > handledInterrupts {
-            handledInterrupts = interrupts
-            if asking || !interactive {
-                // A second Ctrl-C, or nobody to ask: abort now.
-                asking = false
-                return .abort(by: brewer)
-            }
-            asking = true
-            return .interrupt
-        }
         guard !lines.isEmpty else { return nil }
         let line = lines.removeFirst().trimmingCharacters(in: .whitespaces).lowercased()
         if asking {
             asking = false
-            return line == "y" || line == "yes" ? .abort(by: brewer) : .carryOn(by: brewer)
+            return ["y", "yes", "abort"].contains(line) ? .abort(by: brewer) : .carryOn(by: brewer)
         }
         if line == "ack" {
             return .acknowledge(by: brewer)
@@ -186,9 +176,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             out.detach(because: "\(out.name) was not being read")
             note("brewctl: \(out.name) is not being read; the rest of the output was dropped (the batch log has everything)")
         }
-        for s in signalSources { s.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        resizeSource.cancel()
     }
 
     // MARK: - Drawing

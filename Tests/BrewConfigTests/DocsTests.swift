@@ -15,8 +15,8 @@ final class DocsTests: XCTestCase {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if current == nil, line.hasPrefix("```toml") {
                 current = []
-            } else if current != nil, line.hasPrefix("```") {
-                blocks.append(current!.joined(separator: "\n") + "\n")
+            } else if let lines = current, line.hasPrefix("```") {
+                blocks.append(lines.joined(separator: "\n") + "\n")
                 current = nil
             } else {
                 current?.append(line)

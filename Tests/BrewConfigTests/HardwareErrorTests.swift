@@ -182,9 +182,10 @@ final class HardwareErrorTests: XCTestCase {
         """
         let rig = try HardwareLoader.parse(minimal, file: "min.toml")
         XCTAssertEqual(rig.vessels.map(\.id), ["big pot"])
-        XCTAssertNil(rig.vessels.first?.heater)
-        XCTAssertNil(rig.vessels.first?.simulation)
-        XCTAssertEqual(rig.vessels.first?.maxTemperature, Celsius(105))
+        let vessel = try XCTUnwrap(rig.vessels.first)
+        XCTAssertNil(vessel.heater)
+        XCTAssertNil(vessel.simulation)
+        XCTAssertEqual(vessel.maxTemperature, Celsius(105))
         XCTAssertEqual(rig.control, RigSpec.ControlTiming())
         XCTAssertEqual(rig.site, RigSpec.Site())
         XCTAssertEqual(rig.source, "min.toml")

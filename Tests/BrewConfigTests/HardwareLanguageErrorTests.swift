@@ -85,7 +85,7 @@ final class HardwareLanguageErrorTests: XCTestCase {
         XCTAssertEqual(applies?.suggestion, "bus `gateway` takes `type`, `host`, `port`, `timeout`, `retries`, `reset_output` and `reset_time`")
     }
 
-    func testOneWireBridge() {
+    func testOneWireBridge() throws {
         let address = single(edit(club, "address = 0x1B", "address = 0x1C"), at: "0x1C", key: "buses.ow_cellar.address")
         XCTAssertEqual(address?.message, "0x1C is out of range")
         XCTAssertEqual(address?.expected, "a DS2482's I2C address from 0x18 to 0x1B")
@@ -104,7 +104,7 @@ final class HardwareLanguageErrorTests: XCTestCase {
         let typo = single(edit(club, "i2c_bus = \"i2c\"", "i2c_bus = \"i2d\""), at: "\"i2d\"", key: "buses.ow_cellar.i2c_bus")
         XCTAssertEqual(typo?.suggestion, "did you mean `i2c`?")
 
-        let biab = try! Repo.text("Hardware/biab.toml")
+        let biab = try Repo.text("Hardware/biab.toml")
         let single100 = single(edit(biab, "part = \"ds2482-100\"", "part = \"ds2482-100\"\nchannel = 3"), at: "3\n", after: "channel = ",
                                key: "buses.onewire.channel")
         XCTAssertEqual(single100?.message, "a DS2482-100 has a single 1-Wire channel")

@@ -377,7 +377,7 @@ final class RecipeErrorTests: XCTestCase {
             XCTAssertEqual(error.errors.first?.message, "this is a folder, not a file")
         }
         let path = NSTemporaryDirectory() + "brewconfig-latin1-\(getpid()).toml"
-        try Data("name = \"T\"\nstyle = \"K\u{F6}lsch\"\n".data(using: .isoLatin1)!).write(to: URL(fileURLWithPath: path))
+        try XCTUnwrap("name = \"T\"\nstyle = \"K\u{F6}lsch\"\n".data(using: .isoLatin1)).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try RecipeLoader.load(path: path)

@@ -53,7 +53,7 @@ final class PowerBudgetTests: XCTestCase {
         for _ in 0..<200 {
             let n = 2 + Int(unit() * 4)
             let powers = (0..<n).map { _ in Watts(1000 + unit() * 8000) }
-            let limit = Watts(max(powers.map(\.value).max()!, 3000 + unit() * 15_000))
+            let limit = Watts(max(powers.map(\.value).max() ?? 0, 3000 + unit() * 15_000))
             let b = PowerBudget(limit: limit, heaters: powers.map { .init(power: $0) })
             for window in 0..<50 {
                 let demands = (0..<n).map { _ in Percent(unit() < 0.2 ? 0 : unit() * 100) }
@@ -137,13 +137,13 @@ final class SensorHealthTests: XCTestCase {
         }
     }
 
-    func testAFrozenValueWhileHeatingIsStuckAndClearsWhenItMovesAgain() {
+    func testAFrozenValueWhileHeatingIsStuckAndClearsWhenItMovesAgain() throws {
         var h = SensorHealth()
         var verdicts: [SensorHealth.Verdict] = []
         for s in 0...200 {
             verdicts.append(h.judge(Celsius(50.0625), at: Instant(seconds: Double(s)), duty: 1, heatingRate: 0.015, boilingPoint: Celsius(99.6)))
         }
-        let first = try! XCTUnwrap(verdicts.firstIndex { if case .stuck = $0 { true } else { false } })
+        let first = try XCTUnwrap(verdicts.firstIndex { if case .stuck = $0 { true } else { false } })
         XCTAssertEqual(first, 60, "after stuckTime (60 s) with ≈ 0.9 K expected")
         if case .stuck(let why) = verdicts[first] { XCTAssertTrue(why.contains("stuck at exactly 50.1 °C"), why) }
         // Heater off now, still frozen: stays stuck.

@@ -164,6 +164,9 @@ final class StepEngineTests: XCTestCase {
         d.run(1100, vessel: 2) { t in 97 + t / 600 }
         XCTAssertTrue(d.events(.boilDetected).isEmpty)
         XCTAssertNil(d.engine.boilStarted)
+        // At the boiling point it is a boil: the engine was looking.
+        d.run(300, vessel: 2) { _ in 100 }
+        XCTAssertNotNil(d.engine.boilStarted)
     }
 
     func testBoilDetectedByPlateauWhenAltitudeIsWrongWithAWarning() throws {
@@ -183,6 +186,9 @@ final class StepEngineTests: XCTestCase {
         d.run(460, vessel: 2) { t in 94 + 3 * sin(t / 400 * .pi) }
         XCTAssertTrue(d.events(.boilDetected).isEmpty, "\(d.events(.boilDetected).map(\.message))")
         XCTAssertNil(d.engine.boilStarted)
+        // Heat back on and at the boiling point: that is a boil.
+        d.run(300, vessel: 2) { _ in 100 }
+        XCTAssertNotNil(d.engine.boilStarted)
     }
 
     func testBoilingPointFollowsAltitude() throws {

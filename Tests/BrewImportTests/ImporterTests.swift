@@ -360,18 +360,32 @@ final class ImporterTests: XCTestCase {
     }
 
     func testNamesWithAnyCharactersSurviveTheRoundTrip() throws {
-        let name = "Tab\there \"quoted\" back\\slash\u{01}bell 🍺 Ærø \u{7F}"
-        let xml = "<RECIPES><RECIPE><NAME>\(name.replacingOccurrences(of: "\u{01}", with: "&#x1;"))</NAME><YEASTS><YEAST><NAME>Line1\nLine2 \"\"\" end</NAME></YEAST></YEASTS></RECIPE></RECIPES>"
-        // XML 1.0 forbids U+0001 even as a reference; libxml2 may refuse it, which must be a clean error.
-        guard let result = try? importText(xml) else { return }
-        let r = try XCTUnwrap(result.recipes.first)
+        // Everything XML 1.0 can carry: tabs, quotes, backslashes, DEL, emoji, non-ASCII letters.
+        let name = "Tab\there \"quoted\" back\\slash \u{7F}del 🍺 Ærø"
+        let xml = "<RECIPES><RECIPE><NAME>\(name)</NAME><YEASTS><YEAST><NAME>Line1\nLine2 \"\"\" end</NAME></YEAST></YEASTS></RECIPE></RECIPES>"
+        let r = try XCTUnwrap(try importText(xml).recipes.first)
         let recipe = try load(r)
-        XCTAssertTrue(recipe.name.contains("\"quoted\" back\\slash"))
-        XCTAssertTrue(recipe.name.contains("🍺 Ærø"))
-        XCTAssertTrue(recipe.notes?.contains("Line1\nLine2 \"\"\" end") ?? false)
+        XCTAssertEqual(recipe.name, name)
+        XCTAssertTrue(recipe.notes?.contains("Line1\nLine2 \"\"\" end") ?? false, recipe.notes ?? "no notes")
+
+        // Control characters XML cannot hold arrive through BeerJSON, and survive TOML too.
+        let control = "bell\u{07} start\u{01} esc\u{1B} end"
+        let json = #"{"beerjson": {"version": 1.0, "recipes": [{"name": "bell\u0007 start\u0001 esc\u001b end", "type": "all grain"}]}}"#
+        let fromJSON = try XCTUnwrap(try importText(json, name: "control.json").recipes.first)
+        XCTAssertEqual(try load(fromJSON).name, control)
 
         let plain = try XCTUnwrap(try importText("<RECIPES><RECIPE><NAME>\"\"\" ] [[steps]] \\u0041</NAME></RECIPE></RECIPES>").recipes.first)
         XCTAssertEqual(try load(plain).name, "\"\"\" ] [[steps]] \\u0041")
+    }
+
+    func testACharacterXMLForbidsIsACleanError() {
+        // XML 1.0 forbids U+0001 even as a character reference: refused with a message, not a crash
+        // and not a recipe with the character silently dropped.
+        let xml = "<RECIPES><RECIPE><NAME>bell&#x1;</NAME></RECIPE></RECIPES>"
+        XCTAssertThrowsError(try importText(xml, name: "forbidden.xml")) { error in
+            let message = (error as? ImportError)?.message ?? ""
+            XCTAssertFalse(message.isEmpty, "\(error)")
+        }
     }
 
     func testTOMLStringEscaping() throws {
@@ -381,7 +395,7 @@ final class ImporterTests: XCTestCase {
         XCTAssertEqual(t["m"]?.string, s + "\"\"\"x\n")
     }
 
-    func testUnitsAsText() {
+    func testUnitsAsText() throws {
         XCTAssertEqual(Measure(text: "170.5 F")?.celsius ?? 0, 76.94, accuracy: 0.01)
         XCTAssertEqual(Measure(text: "60 min")?.minutes, 60)
         XCTAssertEqual(Measure(text: "1.5 hr")?.minutes, 90)
@@ -396,7 +410,9 @@ final class ImporterTests: XCTestCase {
         XCTAssertNil(Measure(text: ""))
         XCTAssertNil(Measure(text: "unknown"))
         XCTAssertNil(Measure(text: "DISPLAY_STEP_TEMP"))
-        XCTAssertNil(Measure(text: "12 furlongs")?.litres)
+        let furlongs = try XCTUnwrap(Measure(text: "12 furlongs"), "a number with a unit it does not know")
+        XCTAssertEqual(furlongs.unit, "furlongs")
+        XCTAssertNil(furlongs.litres)
     }
 
     // MARK: Garbage

@@ -4,6 +4,7 @@ import Glibc
 import BrewCore
 import BrewHAL
 import BrewLinux
+import BrewTestSupport
 import Foundation
 import XCTest
 
@@ -38,14 +39,13 @@ final class HardwareInTheLoopTests: XCTestCase {
         let hil = Self.repository.appendingPathComponent("scripts/hil")
 
         // In CI, prepare installs what is missing (apt) and builds; on a developer machine it only
-        // builds from packages already installed, and the test is skipped when it cannot.
+        // builds from packages already installed. A harness that cannot be prepared fails the
+        // test, unless BREWCTL_SKIP_PEERS=1 asks to skip it (never in CI).
         let prepare = Self.run([hil.appendingPathComponent("prepare").path] + (inCI ? [] : ["--no-install"]))
         guard prepare.status == 0 else {
-            let message = "the HIL harness is not prepared (scripts/hil/prepare exited \(prepare.status)):\n"
+            throw Peers.missing("the HIL harness is not prepared (scripts/hil/prepare exited \(prepare.status)):\n"
                 + prepare.output.split(separator: "\n").suffix(15).joined(separator: "\n")
-                + "\nrun scripts/hil/prepare (installs QEMU, the Debian kernel and builds gpio-sim; needs root or sudo)"
-            if inCI { XCTFail(message); return }
-            throw XCTSkip(message)
+                + "\nrun scripts/hil/prepare (installs QEMU, the Debian kernel and builds gpio-sim; needs root or sudo)")
         }
 
         // This test binary (brewctlPackageTests.xctest, an executable on Linux), run in the guest
@@ -405,21 +405,17 @@ final class HardwareInTheLoopGuestTests: XCTestCase {
         XCTAssertEqual(try level(3), 1, "the active-low relay line is off (high) after the check")
 
         // A pulse: on while it runs, off after.
-        let pulse = Process()
-        pulse.executableURL = URL(fileURLWithPath: brewctl)
-        pulse.arguments = ["hardware", "pulse", "element", "--seconds", "1.5", "--yes", "--hardware", rig]
-        pulse.standardOutput = FileHandle.nullDevice
-        pulse.standardError = FileHandle.nullDevice
-        try pulse.run()
+        let pulse = try ChildProcess(URL(fileURLWithPath: brewctl), ["hardware", "pulse", "element", "--seconds", "1.5", "--yes", "--hardware", rig])
+        keep(pulse)
         var sawOn = false
         let deadline = Date().addingTimeInterval(10)
         while pulse.isRunning, Date() < deadline {
             if (try? level(0)) == 1 { sawOn = true }
             usleep(20_000)
         }
-        pulse.waitUntilExit()
-        XCTAssertEqual(pulse.terminationStatus, 0)
-        XCTAssertTrue(sawOn, "the SSR line went high during the pulse")
+        let pulsed = pulse.finish(seconds: 10)
+        XCTAssertEqual(pulsed.status, 0, "\(pulsed)")
+        XCTAssertTrue(sawOn, "the SSR line went high during the pulse: \(pulsed)")
         XCTAssertEqual(try level(0), 0, "and low again after it")
 
         let off = HardwareInTheLoopTests.run([brewctl, "off", "--hardware", rig])
@@ -432,8 +428,7 @@ final class HardwareInTheLoopGuestTests: XCTestCase {
 
     private func setting(_ name: String) throws -> String {
         guard let value = environment[name], !value.isEmpty else {
-            XCTFail("\(name) is not set: scripts/hil/init sets it in the guest")
-            throw XCTSkip("\(name) missing")
+            throw Failure("\(name) is not set: scripts/hil/init sets it in the guest")
         }
         return value
     }

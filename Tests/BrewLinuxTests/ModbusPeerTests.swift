@@ -9,25 +9,23 @@ import Foundation
 import XCTest
 
 /// libmodbus through `LibModbusClient` against real peers: a pymodbus server on loopback (TCP) and
-/// across a socat pseudo-terminal pair (RTU), plus a deliberately broken RTU device. pymodbus is an
-/// independent implementation, so framing, byte order and exception handling are checked for real.
+/// across a socat pseudo-terminal pair (RTU), plus deliberately broken devices (`faulty_device.py`:
+/// bad CRCs, silence, answers cut short, links dropped mid-answer). pymodbus is an independent
+/// implementation, so framing, byte order and exception handling are checked for real.
 final class ModbusPeerTests: XCTestCase {
-    static let peers = Peers.scripts
-
-    func require(_ check: [String], _ what: String) throws { try Peers.require(check, what) }
-    func spawn(_ arguments: [String]) throws -> Process { try Peers.spawn(arguments, for: self) }
-    func stop(_ p: Process) { Peers.stop(p) }
+    func spawn(_ arguments: [String]) throws -> ChildProcess { try Peers.spawn(arguments, for: self) }
+    func stop(_ p: ChildProcess) { Peers.stop(p) }
     func waitUntil(_ seconds: Double = 15, _ condition: () -> Bool) -> Bool { Peers.waitUntil(seconds, condition) }
     func freePort() -> Int { Peers.freePort() }
-    func listening(_ port: Int) -> Bool { Peers.listening(port) }
-    func tcpServer(port: Int) throws -> Process { try Peers.modbusServer(port: port, for: self) }
+    func tcpServer(port: Int) throws -> ChildProcess { try Peers.modbusServer(port: port, for: self) }
+    func faultyDevice(_ link: [String], _ mode: String) throws -> ChildProcess { try Peers.start("faulty_device.py", link + [mode], for: self) }
 
     func float(_ hi: UInt16, _ lo: UInt16) -> Float { Float(bitPattern: UInt32(hi) << 16 | UInt32(lo)) }
 
     // MARK: - TCP
 
     func testReadsWritesAndDecodesAgainstPymodbusOverTCP() throws {
-        try require(["python3", "-c", "import pymodbus"], "pymodbus")
+        try Peers.requirePymodbus()
         let port = freePort()
         _ = try tcpServer(port: port)
         let client = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port), responseTimeout: Seconds(0.5))
@@ -51,7 +49,7 @@ final class ModbusPeerTests: XCTestCase {
     }
 
     func testExceptionResponsesAndBadRequestsAreTypedErrors() throws {
-        try require(["python3", "-c", "import pymodbus"], "pymodbus")
+        try Peers.requirePymodbus()
         let port = freePort()
         _ = try tcpServer(port: port)
         let client = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port), responseTimeout: Seconds(0.5))
@@ -74,19 +72,11 @@ final class ModbusPeerTests: XCTestCase {
     }
 
     func testAUnitThatNeverAnswersTimesOutAfterBoundedRetries() throws {
-        try require(["python3", "-c", "import pymodbus"], "pymodbus")
         // A gateway that accepts the connection and then never answers (pymodbus itself answers an
         // unknown unit with exception 4, which is tested as a device fault above).
+        try Peers.requirePython()
         let port = freePort()
-        _ = try spawn(["python3", "-c", """
-            import socket, time
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", \(port))); s.listen(8)
-            held = []
-            while True:
-                c, _ = s.accept(); held.append(c)
-            """])
-        XCTAssertTrue(waitUntil { self.listening(port) })
+        _ = try faultyDevice(["--tcp", String(port)], "stall")
         let client = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port), responseTimeout: Seconds(0.3), retries: 2)
         let started = Date()
         XCTAssertThrowsError(try client.readHoldingRegisters(unit: 9, address: 0, count: 1)) { error in
@@ -98,17 +88,56 @@ final class ModbusPeerTests: XCTestCase {
         XCTAssertEqual(client.connects, 3, "a TCP link is reopened after a timeout (the stream may be out of step)")
     }
 
-    func testReconnectsAfterTheServerDropsTheLink() throws {
-        try require(["python3", "-c", "import pymodbus"], "pymodbus")
+    func testAnAnswerCutShortOverTCPIsATimeoutAndTheStreamIsReopened() throws {
+        try Peers.requirePymodbus()
+        let port = freePort()
+        let device = try faultyDevice(["--tcp", String(port)], "truncate-stall")
+        let client = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port), responseTimeout: Seconds(0.3), retries: 1)
+        XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 4)) { error in
+            XCTAssertEqual((error as? BusError)?.kind, .timeout, "part of an answer and then nothing: \(error)")
+        }
+        XCTAssertTrue(device.waitForOutput("sent 11 of 17 bytes"), "the part answer went out:\n\(device.report)")
+        XCTAssertEqual(client.connects, 2, "each attempt on a fresh connection: the rest of a part answer must not be read as the next one")
+
+        // A real server on the port: the next read is whole and right, nothing of the part answer in it.
+        stop(device)
+        _ = try tcpServer(port: port)
+        XCTAssertEqual(try client.readHoldingRegisters(unit: 1, address: 0, count: 2), [665, 0xFF9C])
+    }
+
+    func testTheLinkDroppingMidAnswerOverTCPIsAnIOError() throws {
+        try Peers.requirePymodbus()
+        let port = freePort()
+        let device = try faultyDevice(["--tcp", String(port)], "truncate-drop")
+        let client = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port), responseTimeout: Seconds(2), retries: 0)
+        let started = Date()
+        XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 4)) { error in
+            let e = error as? BusError
+            XCTAssertEqual(e?.kind, .io, "the connection closed under a part-read answer: \(error)")
+            XCTAssertEqual(e?.address, 1)
+        }
+        XCTAssertTrue(device.waitForOutput("sent 11 of 17 bytes"), device.report)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.5, "the drop ends the read at once, not a timeout later")
+
+        stop(device)
+        _ = try tcpServer(port: port)
+        XCTAssertEqual(try client.readHoldingRegisters(unit: 1, address: 0, count: 1), [665], "reconnected by itself")
+        XCTAssertEqual(client.connects, 2)
+    }
+
+    func testReconnectsAfterTheServerGoesAwayBetweenReads() throws {
+        try Peers.requirePymodbus()
         let port = freePort()
         let first = try tcpServer(port: port)
         let client = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port), responseTimeout: Seconds(0.3), retries: 1)
         XCTAssertEqual(try client.readHoldingRegisters(unit: 1, address: 0, count: 1), [665])
 
+        // The server process is gone: the old connection is reset, and reconnecting is refused.
         stop(first)
         XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 1)) { error in
-            let kind = (error as? BusError)?.kind
-            XCTAssertTrue(kind == .io || kind == .noDevice || kind == .timeout, "\(error)")
+            let e = error as? BusError
+            XCTAssertEqual(e?.kind, .noDevice, "\(error)")
+            XCTAssertTrue(e?.detail.contains("cannot open the line") ?? false, "\(error)")
         }
         _ = try tcpServer(port: port)
         XCTAssertEqual(try client.readHoldingRegisters(unit: 1, address: 0, count: 1), [665], "back by itself")
@@ -118,10 +147,12 @@ final class ModbusPeerTests: XCTestCase {
     // MARK: - RTU over a pseudo-terminal pair
 
     /// socat joins two pseudo-terminals: the client opens one end as its serial port.
-    func ptyPair(in dir: URL) throws -> (process: Process, client: String, device: String) {
+    func ptyPair(in dir: URL) throws -> (process: ChildProcess, client: String, device: String) {
         let client = dir.appendingPathComponent("client").path, device = dir.appendingPathComponent("device").path
         let socat = try spawn(["socat", "pty,raw,echo=0,link=\(client)", "pty,raw,echo=0,link=\(device)"])
-        XCTAssertTrue(waitUntil { FileManager.default.fileExists(atPath: client) && FileManager.default.fileExists(atPath: device) })
+        // socat says nothing when it is ready; its links appearing is the sign.
+        XCTAssertTrue(waitUntil { FileManager.default.fileExists(atPath: client) && FileManager.default.fileExists(atPath: device) },
+                      "socat made no pty pair:\n\(socat.report)")
         return (socat, client, device)
     }
 
@@ -132,46 +163,68 @@ final class ModbusPeerTests: XCTestCase {
         return dir
     }
 
-    func testRTUAcrossAPseudoTerminalPairIncludingTheLinkDroppingMidRead() throws {
-        try require(["python3", "-c", "import pymodbus, serial"], "pymodbus with pyserial")
-        try require(["socat", "-V"], "socat")
+    func testRTUAcrossAPseudoTerminalPairIncludingAnswersCutShortAndTheLinkDroppingMidRead() throws {
+        try Peers.require(["python3", "-c", "import pymodbus, serial"], "pymodbus with pyserial")
+        try Peers.requireSocat()
         let dir = try temporaryDirectory()
         var pair = try ptyPair(in: dir)
-        var server = try spawn(["python3", Self.peers.appendingPathComponent("modbus_server.py").path,
-                                "--rtu", pair.device, "--baud", "19200", "--parity", "N"])
         // A pseudo-terminal carries no parity bit (and pyserial cannot set one on it), so the line
         // runs 8N1 here; that libmodbus really configures a parity is checked below.
+        var server = try Peers.modbusServer(rtu: pair.device, for: self)
         let client = try LibModbusClient(link: .rtu(device: pair.client, baud: 19200, parity: .none, dataBits: 8, stopBits: 1),
                                          responseTimeout: Seconds(0.5), retries: 1)
-        XCTAssertTrue(waitUntil { (try? client.readHoldingRegisters(unit: 1, address: 0, count: 2)) == [665, 0xFF9C] },
-                      "RTU read through the pty pair")
+        XCTAssertEqual(try client.readHoldingRegisters(unit: 1, address: 0, count: 2), [665, 0xFF9C], "RTU read through the pty pair")
         XCTAssertEqual(try client.readInputRegisters(unit: 1, address: 1, count: 2).count, 2)
         XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 200, count: 1)) { error in
             XCTAssertEqual((error as? BusError)?.kind, .deviceFault)
         }
 
-        // The link drops mid-read: a device that stops answering, then the line itself vanishing.
+        // Part of an answer and never the rest: the frame is incomplete when the byte timeout runs out.
         stop(server)
-        let staller = try spawn(["python3", Self.peers.appendingPathComponent("rtu_faulty_device.py").path, pair.device, "stall"])
-        usleep(300_000)
-        XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 1)) { error in
-            XCTAssertEqual((error as? BusError)?.kind, .timeout, "\(error)")
+        var device = try faultyDevice(["--rtu", pair.device], "truncate-stall")
+        XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 2)) { error in
+            let e = error as? BusError
+            XCTAssertEqual(e?.kind, .timeout, "\(error)")
+            XCTAssertEqual(e?.address, 1)
         }
-        stop(staller)
-        stop(pair.process)
-        XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 1), "the serial line is gone")
+        XCTAssertTrue(device.waitForOutput("sent 6 of 9 bytes"), "the part frame went out:\n\(device.report)")
+        // The device answers properly again: the next read is whole, no stale part frame glued to it.
+        stop(device)
+        server = try Peers.modbusServer(rtu: pair.device, for: self)
+        XCTAssertEqual(try client.readHoldingRegisters(unit: 1, address: 0, count: 2), [665, 0xFF9C])
+
+        // The line drops mid-read: part of an answer, then the adapter is pulled (socat killed,
+        // its pseudo-terminals gone) while the client waits for the rest.
+        stop(server)
+        device = try faultyDevice(["--rtu", pair.device], "truncate-stall")
+        let socat = pair.process, answering = device
+        let pulled = DispatchSemaphore(value: 0)
+        Thread {
+            if answering.waitForOutput("sent 6 of 9 bytes", seconds: 10) { socat.stop() }
+            pulled.signal()
+        }.start()
+        let started = Date()
+        XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 2)) { error in
+            XCTAssertEqual((error as? BusError)?.kind, .io, "the serial line went away under the read: \(error)")
+        }
+        XCTAssertEqual(pulled.wait(timeout: .now() + 10), .success)
+        XCTAssertTrue(device.waitForOutput("sent 6 of 9 bytes", seconds: 0), device.report)
+        XCTAssertFalse(socat.isRunning, "the adapter was pulled during the read")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "ended by the drop, not by waiting out timeouts")
+        XCTAssertThrowsError(try client.readHoldingRegisters(unit: 1, address: 0, count: 1), "the serial line is gone") { error in
+            XCTAssertEqual((error as? BusError)?.kind, .io, "\(error)")
+        }
+        stop(device)
 
         // The adapter comes back (a USB RS-485 dongle re-plugged): the client reopens it by itself.
         pair = try ptyPair(in: dir)
-        server = try spawn(["python3", Self.peers.appendingPathComponent("modbus_server.py").path,
-                            "--rtu", pair.device, "--baud", "19200", "--parity", "N"])
-        XCTAssertTrue(waitUntil { (try? client.readHoldingRegisters(unit: 1, address: 0, count: 1)) == [665] },
-                      "reopened after the line came back")
+        server = try Peers.modbusServer(rtu: pair.device, for: self)
+        XCTAssertEqual(try client.readHoldingRegisters(unit: 1, address: 0, count: 1), [665], "reopened after the line came back")
         XCTAssertGreaterThanOrEqual(client.connects, 2)
     }
 
     func testTheSerialPortIsOpenedRawAtTheConfiguredBaudRate() throws {
-        try require(["socat", "-V"], "socat")
+        try Peers.requireSocat()
         let pair = try ptyPair(in: try temporaryDirectory())
         let client = try LibModbusClient(link: .rtu(device: pair.client, baud: 19200, parity: .even, dataBits: 8, stopBits: 2),
                                          responseTimeout: Seconds(0.2), retries: 0)
@@ -187,11 +240,11 @@ final class ModbusPeerTests: XCTestCase {
     }
 
     func testACorruptedRTUFrameIsAChecksumError() throws {
-        try require(["socat", "-V"], "socat")
+        try Peers.requirePython()
+        try Peers.requireSocat()
         let dir = try temporaryDirectory()
         let pair = try ptyPair(in: dir)
-        _ = try spawn(["python3", Self.peers.appendingPathComponent("rtu_faulty_device.py").path, pair.device, "badcrc"])
-        usleep(300_000)
+        _ = try faultyDevice(["--rtu", pair.device], "badcrc")
         let client = try LibModbusClient(link: .rtu(device: pair.client, baud: 19200, parity: .none, dataBits: 8, stopBits: 1),
                                          responseTimeout: Seconds(0.5), retries: 1)
         XCTAssertThrowsError(try client.readHoldingRegisters(unit: 3, address: 0, count: 2)) { error in

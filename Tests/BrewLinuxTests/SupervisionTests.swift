@@ -40,17 +40,17 @@ final class SupervisionTests: XCTestCase {
         XCTAssertEqual(receive(fd), "WATCHDOG=1")
     }
 
-    func testNotStartedBySystemdMeansNoNotifier() {
+    func testNotStartedBySystemdMeansNoNotifier() throws {
         XCTAssertNil(SystemdNotifier(environment: [:]))
         XCTAssertNil(SystemdNotifier(environment: ["NOTIFY_SOCKET": ""]))
         // A watchdog meant for another process (WATCHDOG_PID) is not ours to feed.
         let other = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "10000000", "WATCHDOG_PID": "1"])
-        XCTAssertNil(other?.watchdogInterval)
+        XCTAssertNil(try XCTUnwrap(other, "a notify socket is still ours to notify").watchdogInterval)
     }
 
     func testWatchdogIsFedAndClosedWithTheMagicV() throws {
         let path = NSTemporaryDirectory() + "brewctl-watchdog-\(getpid())"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
         addTeardownBlock { unlink(path) }
         do {
             let dog = try HardwareWatchdog(path: path)

@@ -169,4 +169,49 @@ final class BatchLogTests: XCTestCase {
         XCTAssertEqual((json?["batch"] as? [String: Any])?["outcome"] as? String, "completed")
         XCTAssertThrowsError(try log.exportJSON(batch: 99))
     }
+
+    /// Writers opening one new log from many threads at once (each its own connection, as other
+    /// processes would be) all succeed: the schema is created exactly once.
+    func testConcurrentFirstOpensNeverRace() throws {
+        for round in 0..<20 {
+            let path = temporaryPath()
+            final class Errors: @unchecked Sendable {
+                let lock = NSLock()
+                var all: [String] = []
+                func add(_ e: String) { lock.lock(); all.append(e); lock.unlock() }
+            }
+            let errors = Errors()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try BatchLog(path: path).batches() } catch { errors.add("\(error)") }
+            }
+            XCTAssertEqual(errors.all, [], "round \(round)")
+        }
+    }
+
+    /// A reader never creates, migrates or writes: an empty file stays empty, and a log of an
+    /// older schema is read as it is.
+    func testAReaderNeverWrites() throws {
+        let path = temporaryPath()
+        XCTAssertThrowsError(try BatchLog.reading(path: path), "no file: nothing created")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        FileManager.default.createFile(atPath: path, contents: Data())
+        XCTAssertThrowsError(try BatchLog.reading(path: path))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)).count, 0, "an empty file stays empty")
+        let writer = try BatchLog(path: path)
+        _ = try writer.startBatch(BatchInfo(recipeName: "r", recipePath: "r.toml", hardwarePath: "h.toml", brewer: "a",
+                                            startedAt: Date(timeIntervalSince1970: 1), simulated: true, speed: "fast"))
+        let reader = try BatchLog.reading(path: path)
+        XCTAssertEqual(try reader.batches().map(\.info.recipeName), ["r"])
+        XCTAssertThrowsError(try reader.startBatch(BatchInfo(recipeName: "x", recipePath: "", hardwarePath: "", brewer: "",
+                                                             startedAt: Date(), simulated: true, speed: "")))
+    }
+
+    /// What the log promises: real rigs sync every commit (GRDB's WAL set-up sets NORMAL itself;
+    /// ours is applied after it).
+    func testFullDurabilityIsReallySet() throws {
+        let log = try BatchLog(path: temporaryPath(), durability: .full)
+        XCTAssertEqual(try log.pragma("synchronous"), "2", "FULL")
+        let fast = try BatchLog(path: temporaryPath(), durability: .normal)
+        XCTAssertEqual(try fast.pragma("synchronous"), "1", "NORMAL")
+    }
 }

@@ -98,19 +98,20 @@ final class BatchStatePayloadTests: XCTestCase {
         XCTAssertTrue(try running.takeOperatorRequests(batch: id).isEmpty, "nothing new: nothing taken")
 
         // `brewctl ack` in another process.
-        try BatchLog(path: path).requestAcknowledgement(batch: id, by: "ann", wall: Date(timeIntervalSince1970: 1_010))
+        try BatchLog(path: path).request(.ack, batch: id, answers: "2", controller: "s", by: "ann", wall: Date(timeIntervalSince1970: 1_010))
         let taken = try running.takeOperatorRequests(batch: id)
-        XCTAssertEqual(taken.map(\.kind), ["ack"])
+        XCTAssertEqual(taken.map(\.kind), [.ack])
+        XCTAssertEqual(taken.map(\.answers), ["2"])
         XCTAssertEqual(taken.map(\.actor), ["ann"])
         XCTAssertTrue(try running.takeOperatorRequests(batch: id).isEmpty, "taken once")
 
         // Through the running batch's own log (a terminal of the same process).
-        try running.requestConfirmation(batch: id, by: "bob", wall: Date(timeIntervalSince1970: 1_020))
+        try running.request(.confirm, batch: id, answers: "gap", controller: "s", by: "bob", wall: Date(timeIntervalSince1970: 1_020))
         XCTAssertEqual(try running.takeOperatorRequests(batch: id).map(\.actor), ["bob"])
         // Another write by another connection that is not a request: looked at, nothing to take.
         try BatchLog(path: path).event(batch: id, at: 30, wall: Date(timeIntervalSince1970: 1_030), kind: .info, message: "x", actor: nil)
         XCTAssertTrue(try running.takeOperatorRequests(batch: id).isEmpty)
-        try BatchLog(path: path).requestConfirmation(batch: id, by: "cy", wall: Date(timeIntervalSince1970: 1_040))
+        try BatchLog(path: path).request(.confirm, batch: id, answers: "gap", controller: "s", by: "cy", wall: Date(timeIntervalSince1970: 1_040))
         XCTAssertEqual(try running.takeOperatorRequests(batch: id).map(\.actor), ["cy"])
     }
 

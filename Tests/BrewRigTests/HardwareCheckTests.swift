@@ -49,12 +49,7 @@ final class HardwareCheckTests: XCTestCase {
         address = 0x1B
         part = "ds2482-100"
 
-        [buses.plc]
-        type = "modbus_tcp"
-        host = "127.0.0.1"
-        port = \(port)
-        timeout = "300 ms"
-        retries = 0
+        \(PeerRig.bus(port: port, retries: 0))
 
         [sensors.hlt_probe]
         type = "mcp9808"
@@ -77,14 +72,7 @@ final class HardwareCheckTests: XCTestCase {
         bus = "i2c"
         address = 0x19
 
-        [sensors.kettle_probe]
-        type = "modbus_register"
-        bus = "plc"
-        unit = 1
-        register = 0
-        data_type = "int16"
-        scale = 0.1
-        quantity = "temperature"
+        \(PeerRig.transmitter("kettle_probe"))
 
         [sensors.gravity]
         type = "modbus_register"
@@ -103,11 +91,7 @@ final class HardwareCheckTests: XCTestCase {
         data_type = "int16"
         quantity = "temperature"
 
-        [outputs.element]
-        type = "heater"
-        bus = "plc"
-        unit = 7
-        coil = 1
+        \(PeerRig.relay("element", type: "heater", coil: 1))
 
         [vessels.kettle]
         role = "kettle"

@@ -19,7 +19,10 @@ final class InterlockGuardTests: XCTestCase {
     }
 
     func run(_ g: inout InterlockGuard, _ output: String, wanted: Bool, at t: Double) -> Bool {
-        let n = ["rims", "pump", "other"].firstIndex(of: output)!
+        guard let n = ["rims", "pump", "other"].firstIndex(of: output) else {
+            XCTFail("no output \(output) in this guard")
+            return false
+        }
         return g.decide(n, wanted: wanted, at: Instant(seconds: t), isOn: { _ in false }, value: { _ in self.flow },
                         explain: { self.unmet($0) ?? "" }, events: &events)
     }

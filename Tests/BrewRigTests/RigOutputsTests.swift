@@ -16,28 +16,11 @@ final class RigOutputsTests: XCTestCase {
         name = "Modbus test rig"
         backend = "linux"
 
-        [buses.plc]
-        type = "modbus_tcp"
-        host = "127.0.0.1"
-        port = \(port)
-        timeout = "300 ms"
-        retries = 1
+        \(PeerRig.bus(port: port, retries: 1))
 
-        [sensors.probe]
-        type = "modbus_register"
-        bus = "plc"
-        unit = 1
-        register = 0
-        register_type = "holding"
-        data_type = "int16"
-        scale = 0.1
-        quantity = "temperature"
+        \(PeerRig.transmitter("probe"))
 
-        [outputs.element]
-        type = "heater"
-        bus = "plc"
-        unit = 7
-        coil = 1
+        \(PeerRig.relay("element", type: "heater", coil: 1))
 
         [outputs.pump]
         type = "variable_speed_pump"
@@ -95,8 +78,11 @@ final class RigOutputsTests: XCTestCase {
         let outputs = RigOutputs(rig: rig, buses: LinuxRigBuses(rig: rig))
         try outputs.set("element", on: true)
         let results = outputs.allOff()
-        XCTAssertNil(results.first { $0.output == "element" }?.error)
-        XCTAssertEqual(results.first { $0.output == "pump" }?.error?.kind, .deviceFault)
+        XCTAssertEqual(results.map(\.output), ["element", "pump"], "every output is reported")
+        let element = try XCTUnwrap(results.first { $0.output == "element" })
+        XCTAssertNil(element.error)
+        let pump = try XCTUnwrap(results.first { $0.output == "pump" })
+        XCTAssertEqual(try XCTUnwrap(pump.error, "the drive's write at register 900 fails").kind, .deviceFault)
         let check = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port))
         XCTAssertEqual(try check.readCoils(unit: 7, address: 1, count: 1), [false], "the element went off regardless")
     }

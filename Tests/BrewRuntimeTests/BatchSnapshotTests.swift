@@ -47,8 +47,9 @@ final class BatchSnapshotTests: XCTestCase {
         XCTAssertEqual(s.engine.stepIndex, 6)
         XCTAssertEqual(s.engine.countedTime, 1650)
         XCTAssertNil(s.engine.history)
-        XCTAssertEqual(s.heaterLoops[1]?.pid.integral, 6.862032820458922)
-        XCTAssertNil(s.heaterLoops[1]?.output.window, "version 1 kept only the carry")
+        let loop = try XCTUnwrap(s.heaterLoops[1])
+        XCTAssertEqual(loop.pid.integral, 6.862032820458922)
+        XCTAssertNil(loop.output.window, "version 1 kept only the carry")
         XCTAssertEqual(s.plant?.vessels[1].grain, 13)
         XCTAssertNil(s.simulation)
         XCTAssertNil(s.tick)
@@ -65,12 +66,20 @@ final class BatchSnapshotTests: XCTestCase {
         XCTAssertNoThrow(try BatchSnapshot.decode(good))
         XCTAssertThrowsError(try BatchSnapshot.decode(good.dropLast(3)), "truncated")
         XCTAssertThrowsError(try BatchSnapshot.decode(good + Data([0])), "trailing bytes")
+        // Any byte changed anywhere: the checksum refuses it, naming the damage.
+        for offset in stride(from: 5, to: good.count, by: max(1, good.count / 97)) {
+            var flipped = good
+            flipped[flipped.startIndex + offset] ^= 0x10
+            XCTAssertThrowsError(try BatchSnapshot.decode(flipped), "byte \(offset) flipped") { error in
+                XCTAssertTrue("\(error)".contains("damaged") || "\(error)".contains("not"), "byte \(offset): \(error)")
+            }
+        }
         XCTAssertThrowsError(try BatchSnapshot.decode(Data("not a snapshot".utf8)))
         var future = Data("BRWS".utf8)
-        future.append(6)   // version 3 as a zigzag varint
+        future.append(18)   // version 9 as a zigzag varint
         future.append(good.dropFirst(5))
         XCTAssertThrowsError(try BatchSnapshot.decode(future)) { error in
-            XCTAssertTrue("\(error)".contains("format 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("format 9"), "\(error)")
         }
     }
 }

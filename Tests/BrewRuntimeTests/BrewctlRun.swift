@@ -14,10 +14,7 @@ final class BrewctlRun {
     /// A folder of the test's own (removed afterwards) with a two-step recipe: a confirmation,
     /// then the HLT heated to 40 °C — half an hour of brew time, a second at --fast.
     init(for test: XCTestCase) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let dir = directory
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        directory = temporaryFolder(test, "brewctl-out")
         try """
         name = "Warm water"
 
@@ -40,7 +37,7 @@ final class BrewctlRun {
     /// Starts `brewctl arguments… --db <the test's database>`, through `sh -c` when `shell`
     /// prefixes it (e.g. `trap "" HUP;`).
     func start(_ arguments: [String], stdout: Any, stdin: Any = FileHandle.nullDevice, shell: String? = nil,
-               environment: [String: String] = [:], for test: XCTestCase) throws {
+               environment: [String: String?] = [:], for test: XCTestCase) throws {
         let brewctl = try brewctlExecutable()
         process = Process()
         stderr = Pipe()
@@ -53,10 +50,7 @@ final class BrewctlRun {
             process.arguments = all
         }
         process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        process.environment = brewctlEnvironment(environment)
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = stdin

@@ -24,8 +24,9 @@ extension FaultInjectionTests {
         // (a broken lead: every transfer NACKs) at 2 h 15 min and is plugged back at 2 h 16 min 40 s.
         let lost = 8100.0, back = 8200.0, ack = 8300.0
         let run = try brew(script: [(Seconds(ack), .acknowledge(by: "ann"))]) { brewery in
-            brewery.schedule(at: Instant(seconds: lost)) { (b: SimulatedBrewery) in b.buses["i2c"]!.disconnect(0x19) }
-            brewery.schedule(at: Instant(seconds: back)) { (b: SimulatedBrewery) in b.buses["i2c"]!.reconnect(0x19) }
+            let i2c = try XCTUnwrap(brewery.buses["i2c"])
+            brewery.schedule(at: Instant(seconds: lost)) { (_: SimulatedBrewery) in i2c.disconnect(0x19) }
+            brewery.schedule(at: Instant(seconds: back)) { (_: SimulatedBrewery) in i2c.reconnect(0x19) }
         }
         XCTAssertEqual(run.result.outcome, .completed, "the batch carries on once the probe answers again")
         let alarm = try firstAlarm(run, containing: "Mash tun:")
@@ -111,11 +112,12 @@ extension FaultInjectionTests {
         """)
         let timeouts = 8100.0, crcs = 8150.0
         let run = try brew(rigText: text) { brewery in
-            brewery.schedule(at: Instant(seconds: timeouts)) { (b: SimulatedBrewery) in
-                b.modbusLinks["rs485"]!.fail(unit: 3, with: Array(repeating: .timeout, count: 5))
+            let rs485 = try XCTUnwrap(brewery.modbusLinks["rs485"])
+            brewery.schedule(at: Instant(seconds: timeouts)) { (_: SimulatedBrewery) in
+                rs485.fail(unit: 3, with: Array(repeating: .timeout, count: 5))
             }
-            brewery.schedule(at: Instant(seconds: crcs)) { (b: SimulatedBrewery) in
-                b.modbusLinks["rs485"]!.fail(unit: 3, with: Array(repeating: .crc, count: 6))
+            brewery.schedule(at: Instant(seconds: crcs)) { (_: SimulatedBrewery) in
+                rs485.fail(unit: 3, with: Array(repeating: .crc, count: 6))
             }
         }
         XCTAssertEqual(run.result.outcome, .completed)
@@ -183,8 +185,9 @@ extension FaultInjectionTests {
         // breaks at 2 h 16 min 40 s, leaving a and b to disagree; b is put back at 2 h 18 min 20 s.
         let drift = 8100.0, broken = 8200.0, fixed = 8300.0
         let run = try brew(rigText: text) { brewery in
+            let i2c = try XCTUnwrap(brewery.buses["i2c"])
             brewery.schedule(at: Instant(seconds: drift)) { (b: SimulatedBrewery) in b.override(sensor: "mash_probe_b", bias: 5) }
-            brewery.schedule(at: Instant(seconds: broken)) { (b: SimulatedBrewery) in b.buses["i2c"]!.disconnect(0x1C) }
+            brewery.schedule(at: Instant(seconds: broken)) { (_: SimulatedBrewery) in i2c.disconnect(0x1C) }
             brewery.schedule(at: Instant(seconds: fixed)) { (b: SimulatedBrewery) in b.clearOverride(sensor: "mash_probe_b") }
         }
         XCTAssertEqual(run.result.outcome, .completed)

@@ -1,39 +1,10 @@
+import BrewTestSupport
 import Foundation
 import XCTest
 
-/// Runs the real `brewctl` executable the way a brewer and a script would.
+/// Runs the real `brewctl` executable the way a brewer and a script would. Every run keeps its
+/// standard error; a failing test prints it (`startBrewctl`).
 final class CommandLineTests: XCTestCase {
-    private var executable: URL { get throws { try brewctlExecutable() } }
-
-    private struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    private func brewctl(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"   // no configured rig on the test machine
-        env["XDG_CONFIG_HOME"] = "/nonexistent"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read before waiting so a full pipe cannot stall the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
     private func temporaryDatabase() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-cli-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
@@ -102,37 +73,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(missing.status, 2)
     }
 
-    func testCtrlCAbortsTurnsHeatersOffAndIsLogged() throws {
-        let db = temporaryDatabase()
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = ["run", "Recipes/ipa.toml", "--speed", "60", "--yes", "--brewer", "ann", "--db", db]
-        process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Let it get going (heating the HLT), then press Ctrl-C. Nobody is at a terminal to ask,
-        // so it aborts at once.
-        Thread.sleep(forTimeInterval: 2)
-        process.interrupt()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .exit, "exits cleanly, not killed by the signal")
-        XCTAssertEqual(process.terminationStatus, 1, stdout + stderr)
-        XCTAssertTrue(stderr.contains("aborted"), stderr)
-        XCTAssertEqual(stderr.split(separator: "\n").count, 1, "one-line reason: \(stderr)")
-
-        let show = try brewctl(["log", "show", "1", "--db", db])
-        XCTAssertTrue(show.stdout.contains("aborted"), show.stdout)
-        XCTAssertTrue(show.stdout.contains("abort"), show.stdout)
-        XCTAssertTrue(show.stdout.contains("ann"), show.stdout)
-    }
+    // Ctrl-C and SIGTERM during a run are tested where their effect is seen, at the relay coils of
+    // a real rig: StopAtTheOutputsTests.
 
     func testValidateReportsEveryProblemWithExitStatus() throws {
         let clean = try brewctl(["validate", "Recipes/ipa.toml", "Recipes/hefeweizen.toml", "Recipes/dry-stout.toml"])

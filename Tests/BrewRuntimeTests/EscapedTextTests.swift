@@ -44,20 +44,11 @@ final class EscapedTextTests: XCTestCase {
         return log
     }
 
-    private func output(of run: BrewctlRun, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let pipe = Pipe()
-        try run.start(arguments, stdout: pipe, for: self)
-        let stdout = pipe.fileHandleForReading.readDataToEndOfFile()
-        let (exited, stderr) = run.finish(within: 120)
-        XCTAssertTrue(exited, stderr)
-        return (run.process.terminationStatus, String(decoding: stdout, as: UTF8.self), stderr)
-    }
-
     func testLogShowAndListPrintWhatTheDatabaseHoldsEscaped() throws {
-        let show = try BrewctlRun(for: self)
-        _ = try hostileLog(show.database, finished: true)
-        let shown = try output(of: show, ["log", "show", "1"])
-        XCTAssertEqual(shown.status, 0, shown.stderr)
+        let db = temporaryFolder(self, "brewctl-escaped").appendingPathComponent("batches.sqlite").path
+        _ = try hostileLog(db, finished: true)
+        let shown = try brewctl(["log", "show", "1", "--db", db])
+        XCTAssertEqual(shown.status, 0, "\(shown)")
         XCTAssertEqual(rawControls(in: shown.stdout), [], shown.stdout)
         let lines = shown.stdout.components(separatedBy: "\n")
         for line in ["Batch 1: \(escaped)", "  brewer     ann\(escaped)", "  recipe     Recipes/\(escaped).toml",
@@ -72,8 +63,8 @@ final class EscapedTextTests: XCTestCase {
         XCTAssertEqual(lines[(events + 1)...].filter { !$0.isEmpty }.count, 2, "header and one event:\n\(shown.stdout)")
         XCTAssertFalse(shown.stdout.contains("\n[00:00] ✔ forged"), "no forged line:\n\(shown.stdout)")
 
-        let listed = try output(of: show, ["log", "list"])
-        XCTAssertEqual(listed.status, 0, listed.stderr)
+        let listed = try brewctl(["log", "list", "--db", db])
+        XCTAssertEqual(listed.status, 0, "\(listed)")
         XCTAssertEqual(rawControls(in: listed.stdout), [], listed.stdout)
         XCTAssertEqual(listed.stdout.components(separatedBy: "\n").filter { !$0.isEmpty }.count, 2, "header and one batch:\n\(listed.stdout)")
         XCTAssertTrue(listed.stdout.contains(#"fast\e[5m"#), listed.stdout)
@@ -82,15 +73,15 @@ final class EscapedTextTests: XCTestCase {
     func testAnInterruptedBatchIsAnnouncedEscaped() throws {
         let run = try BrewctlRun(for: self)
         _ = try hostileLog(run.database, finished: false)
-        let result = try output(of: run, ["run", run.recipe.path, "--new", "--fast", "--yes"])
-        XCTAssertEqual(result.status, 0, result.stderr)
+        let result = try brewctl(["run", run.recipe.path, "--new", "--fast", "--yes", "--db", run.database])
+        XCTAssertEqual(result.status, 0, "\(result)")
         XCTAssertEqual(rawControls(in: result.stdout + result.stderr), [], result.stdout + result.stderr)
         XCTAssertTrue(result.stdout.contains("batch 1 (\(escaped), started ") && result.stdout.contains("by ann\(escaped)) was interrupted; marked abandoned (--new)."),
                       result.stdout)
     }
 
-    /// `brewctl confirm` and `brewctl ack` requests come through the database, so whoever wrote
-    /// them, their names reach the live display — escaped.
+    /// `brewctl confirm` requests come through the database, so whoever wrote them, their names
+    /// reach the live display — escaped.
     func testNamesFromTheDatabaseReachTheLiveDisplayEscaped() throws {
         let run = try BrewctlRun(for: self)
         let tty = try PseudoTerminal()
@@ -100,10 +91,11 @@ final class EscapedTextTests: XCTestCase {
                       environment: ["TERM": "xterm"], for: self)
         try terminal.close()
         XCTAssertTrue(tty.wait(for: "press Enter"), tty.transcript)
+        // What `brewctl confirm` writes, with a name no command line would let through.
         let log = try BatchLog(path: run.database)
-        try log.requestAcknowledgement(batch: 1, by: "eve\(hostile)", wall: Date())
-        XCTAssertTrue(tty.wait(for: "Acknowledged: no latched alarms (eve"), tty.transcript)
-        try log.requestConfirmation(batch: 1, by: "mallory\(hostile)", wall: Date())
+        let presence = try XCTUnwrap(try log.presence(batch: 1), "the running controller is in the log")
+        let waiting = try XCTUnwrap(presence.waiting, "the batch waits for its first step")
+        try log.request(.confirm, batch: 1, answers: waiting.key, controller: presence.session, by: "mallory\(hostile)", wall: Date())
         XCTAssertTrue(tty.wait(for: "✔ Confirmed: Fill the HLT (mallory"), tty.transcript)
         XCTAssertTrue(tty.wait(for: "Batch complete"), tty.transcript)
         let (exited, stderr) = run.finish(within: 60)

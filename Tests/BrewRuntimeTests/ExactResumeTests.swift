@@ -18,6 +18,8 @@ final class ExactResumeTests: XCTestCase {
     final class CrashImages: OperatorConsole {
         let db: String
         var targets: [(at: Double, to: String)]
+        /// Copies that failed (a console cannot throw; the test asserts there are none).
+        var failures: [String] = []
         init(db: String, targets: [(at: Double, to: String)]) {
             self.db = db
             self.targets = targets.sorted { $0.at < $1.at }
@@ -27,7 +29,9 @@ final class ExactResumeTests: XCTestCase {
             guard let next = targets.first, status.brewTime.value >= next.at else { return }
             targets.removeFirst()
             for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: db + suffix) {
-                try! FileManager.default.copyItem(atPath: db + suffix, toPath: next.to + suffix)
+                do { try FileManager.default.copyItem(atPath: db + suffix, toPath: next.to + suffix) } catch {
+                    failures.append("\(next.to + suffix): \(error)")
+                }
             }
         }
         func poll() -> OperatorInput? { nil }
@@ -72,8 +76,10 @@ final class ExactResumeTests: XCTestCase {
                                  options: Self.options()).run()
         XCTAssertEqual(result.outcome, .completed)
         XCTAssertTrue(console.targets.isEmpty, "every crash image was taken")
-        Self.cached = (dir, Run(result: result, brewery: brewery, log: log))
-        return Self.cached!
+        XCTAssertEqual(console.failures, [], "every crash image was copied")
+        let reference = (dir: dir, reference: Run(result: result, brewery: brewery, log: log))
+        Self.cached = reference
+        return reference
     }
 
     override class func tearDown() {

@@ -54,12 +54,12 @@ final class FaultInjectionTests: XCTestCase {
     /// Brews `recipe` on the simulated brewery (`Hardware/sim.toml`, or the rig `rigText` describes)
     /// with `setUp`'s faults scheduled.
     func brew(_ recipe: String = "Recipes/ipa.toml", recipeText: String? = nil, rigText: String? = nil, abortAt: Double? = nil,
-              script: [(Seconds, OperatorInput)] = [], setUp: (SimulatedBrewery) -> Void) throws -> Run {
+              script: [(Seconds, OperatorInput)] = [], setUp: (SimulatedBrewery) throws -> Void) throws -> Run {
         let rig = try rigText.map { try HardwareLoader.parse($0, file: "test-rig.toml") } ?? HardwareLoader.load(path: shipped("Hardware/sim.toml"))
         let plan = try BrewPlan.bind(try recipeText.map { try RecipeLoader.parse($0, file: "test-recipe.toml") } ?? RecipeLoader.load(path: shipped(recipe)),
                                      to: rig)
         let brewery = try SimulatedBrewery(rig: rig)
-        setUp(brewery)
+        try setUp(brewery)
         let recorder = Recorder(brewery)
         let console = RecordingConsole()
         // Every run ends: a batch that stalls (a latched heater on a step that needs it) is aborted.

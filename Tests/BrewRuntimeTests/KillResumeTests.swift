@@ -1,4 +1,5 @@
 import BrewLog
+import BrewTestSupport
 import Foundation
 import XCTest
 
@@ -12,23 +13,9 @@ import XCTest
 /// advance while brewctl is down, and the 50 times interrupted batch is the uninterrupted one,
 /// step for step, sample for sample.
 final class KillResumeTests: XCTestCase {
-    private var executable: URL { get throws { try brewctlExecutable(orDebugBuild: false) } }
-
-    private func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
-        env["XDG_CONFIG_HOME"] = "/nonexistent"
-        env["INVOCATION_ID"] = nil
-        process.environment = env
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+    /// The binary built with these tests (not a stale debug build: the resume format must match).
+    private func start(_ arguments: [String]) throws -> ChildProcess {
+        try startBrewctl(arguments, orDebugBuild: false)
     }
 
     private var watcher: BatchLog?
@@ -47,9 +34,8 @@ final class KillResumeTests: XCTestCase {
         let reference = dir.appendingPathComponent("reference.sqlite").path
         let killed = dir.appendingPathComponent("killed.sqlite").path
 
-        let ref = try start(["run", "Recipes/ipa.toml", "--fast", "--yes", "--brewer", "ci", "--db", reference])
-        ref.waitUntilExit()
-        XCTAssertEqual(ref.terminationStatus, 0)
+        let ref = try start(["run", "Recipes/ipa.toml", "--fast", "--yes", "--brewer", "ci", "--db", reference]).finish()
+        XCTAssertEqual(ref.status, 0, "\(ref)")
         let refLog = try BatchLog(path: reference)
         let refDetail = try XCTUnwrap(try refLog.batch(1))
         let brewDay = try XCTUnwrap(refDetail.steps.last?.endedAt)
@@ -74,26 +60,24 @@ final class KillResumeTests: XCTestCase {
             if extra > 0 { usleep(useconds_t(extra * 1e6)) }
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-                XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+                let killedRun = p.finish()
+                XCTAssertFalse(killedRun.exited, "\(killedRun)")
                 kills += 1
             } else {
-                p.waitUntilExit()
-                finished = p.terminationStatus == 0
-                XCTFail("brewctl ended by itself (status \(p.terminationStatus)) before kill \(kills + 1) at brew time \(target)")
+                let ended = p.finish()
+                finished = ended.status == 0
+                XCTFail("brewctl ended by itself before kill \(kills + 1) at brew time \(target): \(ended)")
                 break
             }
         }
         XCTAssertGreaterThanOrEqual(kills, 50)
         if !finished {
-            let last = try start(["resume", "--yes", "--fast", "--brewer", "ci", "--db", killed])
-            last.waitUntilExit()
-            XCTAssertEqual(last.terminationStatus, 0, "the final resume did not complete the batch")
+            let last = try start(["resume", "--yes", "--fast", "--brewer", "ci", "--db", killed]).finish()
+            XCTAssertEqual(last.status, 0, "the final resume did not complete the batch: \(last)")
         }
         // Nothing left to resume.
-        let none = try start(["resume", "--yes", "--db", killed])
-        none.waitUntilExit()
-        XCTAssertEqual(none.terminationStatus, 2)
+        let none = try start(["resume", "--yes", "--db", killed]).finish()
+        XCTAssertEqual(none.status, 2, "\(none)")
 
         let log = try BatchLog(path: killed)
         XCTAssertEqual(try log.batches().count, 1, "every resume continued the same batch")

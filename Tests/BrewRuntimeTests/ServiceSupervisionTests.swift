@@ -17,27 +17,6 @@ final class Received: @unchecked Sendable {
 /// the healthy loop, feeds a hardware watchdog the same way and closes it cleanly at the end — and
 /// refuses to run at all when the watchdog it was given cannot be opened.
 final class ServiceSupervisionTests: XCTestCase {
-    var executable: URL { get throws { try brewctlExecutable() } }
-
-    func brewctl(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stderr: String) {
-        let p = Process()
-        p.executableURL = try executable
-        p.arguments = arguments
-        p.currentDirectoryURL = repositoryRoot
-        var env = ProcessInfo.processInfo.environment
-        env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, stderr)
-    }
-
     func testNotifiesSystemdAndFeedsTheWatchdogFromTheLoop() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-svc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -72,7 +51,7 @@ final class ServiceSupervisionTests: XCTestCase {
         reader.start()
         let run = try brewctl(["run", "Recipes/ipa.toml", "--fast", "--yes", "--db", dir.appendingPathComponent("b.sqlite").path],
                               environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "10000000", "BREWCTL_WATCHDOG": dog])
-        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.status, 0, "\(run)")
         XCTAssertTrue(Peers.waitUntil(10) { received.messages.last == "STOPPING=1" }, "the run said it was stopping")
         let messages = received.messages
         XCTAssertTrue(messages.first?.hasPrefix("READY=1\nSTATUS=Brewing batch 1") == true, "\(messages.prefix(2))")
@@ -92,7 +71,7 @@ final class ServiceSupervisionTests: XCTestCase {
         let db = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-svc-\(UUID().uuidString).sqlite").path
         addTeardownBlock { try? FileManager.default.removeItem(atPath: db) }
         let run = try brewctl(["run", "Recipes/ipa.toml", "--fast", "--yes", "--db", db], environment: ["BREWCTL_WATCHDOG": "/nonexistent/watchdog"])
-        XCTAssertEqual(run.status, 2)
-        XCTAssertTrue(run.stderr.contains("refusing to run without the watchdog"), run.stderr)
+        XCTAssertEqual(run.status, 2, "\(run)")
+        XCTAssertTrue(run.stderr.contains("refusing to run without the watchdog"), "\(run)")
     }
 }

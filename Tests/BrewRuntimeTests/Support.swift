@@ -1,6 +1,7 @@
 import BrewCore
 import BrewProcess
 import BrewRuntime
+import BrewTestSupport
 import Foundation
 import XCTest
 
@@ -20,15 +21,48 @@ let repositoryRoot: URL = {
 func shipped(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
 
 /// The `brewctl` executable built with these tests (next to the test bundle), else the
-/// repository's debug build when `orDebugBuild`; skips the test when there is none.
+/// repository's debug build when `orDebugBuild`. Not finding it is a failure: `swift test` builds
+/// it, and a test of the binary that skips has tested nothing.
 func brewctlExecutable(orDebugBuild: Bool = true) throws -> URL {
     var candidates = [Bundle.main.bundleURL.appendingPathComponent("brewctl"),
                       Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("brewctl")]
     if orDebugBuild { candidates.append(repositoryRoot.appendingPathComponent(".build/debug/brewctl")) }
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw XCTSkip("brewctl executable not built next to the tests (looked in \(candidates.map(\.path)))")
+        throw TestFailure("brewctl executable not built next to the tests (looked in \(candidates.map(\.path))); `swift build` builds it")
     }
     return found
+}
+
+/// The environment the binary runs in under test: the test's own, but no configured rig, not
+/// under systemd and no service watchdog, unless `changes` says otherwise (nil removes a variable).
+func brewctlEnvironment(_ changes: [String: String?] = [:]) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    env["BREWCTL_CONFIG"] = "/nonexistent/brewctl-config.toml"
+    env["XDG_CONFIG_HOME"] = "/nonexistent"
+    for name in ["INVOCATION_ID", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "BREWCTL_WATCHDOG", "BREWCTL_DB"] {
+        env[name] = nil
+    }
+    for (name, value) in changes { env[name] = value }
+    return env
+}
+
+extension XCTestCase {
+    /// Starts the real `brewctl` in the repository root. It is killed when the test ends, and its
+    /// standard error and last output are printed if the test fails.
+    func startBrewctl(_ arguments: [String], environment: [String: String?] = [:], orDebugBuild: Bool = true,
+                      input: FileHandle = FileHandle.nullDevice) throws -> ChildProcess {
+        let child = try ChildProcess(try brewctlExecutable(orDebugBuild: orDebugBuild), arguments,
+                                     environment: brewctlEnvironment(environment), directory: repositoryRoot, input: input)
+        keep(child)
+        return child
+    }
+
+    /// Runs the real `brewctl` to the end: exit status, standard output and standard error (its
+    /// `description` is all of that, for assertion messages).
+    func brewctl(_ arguments: [String], environment: [String: String?] = [:], orDebugBuild: Bool = true,
+                 file: StaticString = #filePath, line: UInt = #line) throws -> ChildProcess.Output {
+        try startBrewctl(arguments, environment: environment, orDebugBuild: orDebugBuild).finish(file: file, line: line)
+    }
 }
 
 /// A console that records everything and answers prompts from a script.

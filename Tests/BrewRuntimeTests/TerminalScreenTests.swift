@@ -21,13 +21,10 @@ final class TerminalScreenTests: XCTestCase {
 
     private func start(columns: Int, arguments: String) throws -> (Tmux, String) {
         let brewctl = try brewctlExecutable()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("brewctl-screen-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let dir = temporaryFolder(self, "brewctl-screen")
         let db = dir.appendingPathComponent("batches.sqlite").path
         let command = "cd '\(repositoryRoot.path)' && exec '\(brewctl.path)' run \(arguments) --db '\(db)'"
-        let tmux = try Tmux(columns: columns, rows: 40, command: command,
-                            environment: ["BREWCTL_CONFIG": "/nonexistent/brewctl-config.toml"])
+        let tmux = try Tmux(columns: columns, rows: 40, command: command, environment: [:])
         return (tmux, db)
     }
 

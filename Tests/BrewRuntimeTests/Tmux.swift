@@ -19,7 +19,7 @@ final class Tmux {
     /// after the command ends, so its last words can still be read.
     init(columns: Int, rows: Int, command: String, environment: [String: String]) throws {
         try Peers.require(["tmux", "-V"], "tmux")
-        var env = ProcessInfo.processInfo.environment
+        var env = brewctlEnvironment()
         for (k, v) in environment { env[k] = v }
         env["LC_ALL"] = "C.UTF-8"   // tmux reads the program's output as UTF-8 only in a UTF-8 locale
         env.removeValue(forKey: "TMUX")

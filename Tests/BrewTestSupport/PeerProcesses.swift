@@ -5,21 +5,36 @@ import Foundation
 import XCTest
 
 /// Real peers for bus tests — a pymodbus server, socat, misbehaving devices — started as child
-/// processes that die with the test.
+/// processes that die with the test, their output kept (`ChildProcess`) and printed when it fails.
 public enum Peers {
     /// The folder of peer scripts (`Tests/BrewLinuxTests/Peers`).
     public static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("BrewLinuxTests/Peers")
 
-    /// Skips on a developer machine without the peer; in CI (CI=true) its absence is a failure.
-    public static func require(_ check: [String], _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        if run(check) == 0 { return }
-        let message = "\(what) is not installed (scripts/setup --tests installs it)"
-        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message, file: file, line: line) }
-        throw XCTSkip(message)
+    /// The variable that lets a developer without the peers skip the tests that need them.
+    public static let skipVariable = "BREWCTL_SKIP_PEERS"
+
+    /// A missing peer fails the test: a suite that passes by skipping has tested nothing. Only
+    /// `BREWCTL_SKIP_PEERS=1`, asked for explicitly, turns that into a skip — and never in CI
+    /// (`CI=true`), where every peer must be installed.
+    public static func missing(_ message: String) -> Error {
+        let environment = ProcessInfo.processInfo.environment
+        if environment[skipVariable] == "1", environment["CI"] != "true" {
+            return XCTSkip("\(message) (skipped: \(skipVariable)=1)")
+        }
+        if environment["CI"] == "true" { return TestFailure("\(message) (CI=true: every peer must be there)") }
+        return TestFailure("\(message); or set \(skipVariable)=1 to skip the tests that need it")
     }
 
+    /// Throws `missing(_:)` unless `check` runs successfully.
+    public static func require(_ check: [String], _ what: String) throws {
+        if run(check) == 0 { return }
+        throw missing("\(what) is not installed (scripts/setup --tests installs it)")
+    }
+
+    public static func requirePython() throws { try require(["python3", "-V"], "python3") }
     public static func requirePymodbus() throws { try require(["python3", "-c", "import pymodbus"], "pymodbus") }
+    public static func requireSocat() throws { try require(["socat", "-V"], "socat") }
 
     @discardableResult
     public static func run(_ arguments: [String]) -> Int32 {
@@ -33,22 +48,27 @@ public enum Peers {
         return p.terminationStatus
     }
 
-    /// Starts a background process that is killed when `test` ends.
-    public static func spawn(_ arguments: [String], for test: XCTestCase) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        test.addTeardownBlock { stop(p) }
-        return p
+    /// Starts a background process that is killed when `test` ends; its output is printed if the
+    /// test fails.
+    public static func spawn(_ arguments: [String], for test: XCTestCase) throws -> ChildProcess {
+        let child = try ChildProcess(command: arguments)
+        test.keep(child)
+        return child
     }
 
-    public static func stop(_ p: Process) {
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
+    /// Starts a peer script from `Peers/` and waits for the line it prints once it really serves
+    /// ("ready"), instead of sleeping and hoping. A peer that dies or stays silent is a failure
+    /// with its standard error.
+    public static func start(_ script: String, _ arguments: [String], ready: String = "ready", seconds: Double = 20,
+                             for test: XCTestCase) throws -> ChildProcess {
+        let child = try spawn(["python3", scripts.appendingPathComponent(script).path] + arguments, for: test)
+        guard child.waitForOutput(ready + "\n", seconds: seconds) else {
+            throw TestFailure("the peer \(script) did not say \"\(ready)\" within \(seconds) s\n\(child.report)")
+        }
+        return child
     }
+
+    public static func stop(_ child: ChildProcess) { child.stop() }
 
     public static func waitUntil(_ seconds: Double = 15, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -87,10 +107,13 @@ public enum Peers {
         return addr
     }
 
-    /// The pymodbus server (`modbus_server.py`) on loopback, ready to answer.
-    public static func modbusServer(port: Int, for test: XCTestCase) throws -> Process {
-        let server = try spawn(["python3", scripts.appendingPathComponent("modbus_server.py").path, "--tcp", String(port)], for: test)
-        XCTAssertTrue(waitUntil { listening(port) }, "the pymodbus server did not start on port \(port)")
-        return server
+    /// The pymodbus server (`modbus_server.py`) on loopback, listening and ready to answer.
+    public static func modbusServer(port: Int, for test: XCTestCase) throws -> ChildProcess {
+        try start("modbus_server.py", ["--tcp", String(port)], for: test)
+    }
+
+    /// The pymodbus server on one end of a serial line (8N1; a pseudo-terminal carries no parity).
+    public static func modbusServer(rtu device: String, for test: XCTestCase) throws -> ChildProcess {
+        try start("modbus_server.py", ["--rtu", device, "--baud", "19200", "--parity", "N"], for: test)
     }
 }

@@ -7,14 +7,18 @@ unit 7 is a variable-speed pump. Register contents are fixed so tests can assert
 
     modbus_server.py --tcp PORT
     modbus_server.py --rtu /dev/pts/N --baud 19200 --parity E --stopbits 1
+
+Prints "ready" once it listens on the port (or has the serial device open), so a test waits for
+that line instead of sleeping.
 """
 import argparse
+import asyncio
 import logging
 import struct
 import sys
 
 from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
-from pymodbus.server import StartSerialServer, StartTcpServer
+from pymodbus.server import ModbusSerialServer, ModbusTcpServer
 
 
 def words_abcd(value: float) -> list[int]:
@@ -67,16 +71,23 @@ def main() -> int:
     parser.add_argument("--stopbits", type=int, default=1)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    context = ModbusServerContext(devices={1: unit_one(), 7: unit_pump()}, single=False)
-    print("serving", flush=True)
-    if args.tcp is not None:
-        StartTcpServer(context=context, address=("127.0.0.1", args.tcp))
-    elif args.rtu:
-        StartSerialServer(context=context, framer="rtu", port=args.rtu, baudrate=args.baud,
-                          parity=args.parity, stopbits=args.stopbits, bytesize=8, timeout=0.05)
-    else:
+    if args.tcp is None and not args.rtu:
         parser.error("--tcp PORT or --rtu DEVICE")
+    asyncio.run(serve(args))
     return 0
+
+
+async def serve(args) -> None:
+    context = ModbusServerContext(devices={1: unit_one(), 7: unit_pump()}, single=False)
+    if args.tcp is not None:
+        server = ModbusTcpServer(context=context, address=("127.0.0.1", args.tcp))
+    else:
+        server = ModbusSerialServer(context=context, framer="rtu", port=args.rtu, baudrate=args.baud,
+                                    parity=args.parity, stopbits=args.stopbits, bytesize=8, timeout=0.05)
+    # Listening (or the serial device open) first, then "ready", then serve until killed.
+    await server.serve_forever(background=True)
+    print("ready", flush=True)
+    await server.serving
 
 
 if __name__ == "__main__":
