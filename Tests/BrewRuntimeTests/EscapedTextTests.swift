@@ -93,9 +93,14 @@ final class EscapedTextTests: XCTestCase {
         XCTAssertTrue(tty.wait(for: "press Enter"), tty.transcript)
         // What `brewctl confirm` writes, with a name no command line would let through.
         let log = try BatchLog(path: run.database)
-        let presence = try XCTUnwrap(try log.presence(batch: 1), "the running controller is in the log")
-        let waiting = try XCTUnwrap(presence.waiting, "the batch waits for its first step")
-        try log.request(.confirm, batch: 1, answers: waiting.key, controller: presence.session, by: "mallory\(hostile)", wall: Date())
+        // The controller says what it waits for at its next sample.
+        var asked: (presence: ControllerPresence, key: String)?
+        let deadline = Date().addingTimeInterval(30)
+        while asked == nil, Date() < deadline {
+            if let presence = try log.presence(batch: 1), let waiting = presence.waiting { asked = (presence, waiting.key) } else { usleep(50_000) }
+        }
+        let (presence, key) = try XCTUnwrap(asked, "the batch waits for its first step:\n\(tty.transcript)")
+        try log.request(.confirm, batch: 1, answers: key, controller: presence.session, by: "mallory\(hostile)", wall: Date())
         XCTAssertTrue(tty.wait(for: "✔ Confirmed: Fill the HLT (mallory"), tty.transcript)
         XCTAssertTrue(tty.wait(for: "Batch complete"), tty.transcript)
         let (exited, stderr) = run.finish(within: 60)

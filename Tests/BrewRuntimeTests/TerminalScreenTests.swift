@@ -87,7 +87,7 @@ final class TerminalScreenTests: XCTestCase {
 
         tmux.resize(columns: 80)
         tmux.keys("C-c")
-        XCTAssertTrue(tmux.wait { $0.contains { $0.contains("Abort this batch?") } && self.lastHead(tmux).contains("HEATERS HELD OFF") },
+        XCTAssertTrue(tmux.wait { $0.contains { $0.contains("Abort this batch") } && self.lastHead(tmux).contains("HEATERS HELD OFF") },
                       "Ctrl-C holds the heaters off and the block says so at 80 columns:\n\(tmux.screen(history: true).joined(separator: "\n"))")
         sleep(1)
         checkScreen(tmux, columns: 80, "asking whether to abort")
@@ -100,7 +100,7 @@ final class TerminalScreenTests: XCTestCase {
         XCTAssertTrue(tmux.wait { $0.contains { $0.contains("press Enter") } }, tmux.screen(history: true).joined(separator: "\n"))
         tmux.keys("Enter")
         tmux.keys("C-c")
-        XCTAssertTrue(tmux.wait { $0.contains { $0.contains("Abort this batch?") } && $0.suffix(4).contains { $0.contains("HEATERS HELD OFF") } },
+        XCTAssertTrue(tmux.wait { $0.contains { $0.contains("Abort this batch") } && $0.suffix(4).contains { $0.contains("HEATERS HELD OFF") } },
                       "HEATERS HELD OFF is never dropped:\n\(tmux.screen(history: true).joined(separator: "\n"))")
         sleep(1)
         for width in [40, 30, 20] {
