@@ -9,8 +9,9 @@ import Foundation
 public final class StopSignals: @unchecked Sendable {
     /// What a signal asks of a running controller.
     public enum Request: Equatable, Sendable {
-        /// Ctrl-C at the terminal: hold the heat and ask the person what to do.
-        case interrupt
+        /// Ctrl-C at the terminal: hold the heat and ask the person what to do. `cause` names it
+        /// and its sender, for when nobody is there to ask.
+        case interrupt(cause: String)
         /// Ctrl-Z: brewctl does not suspend while it holds the rig (an output would stay as it
         /// is for as long as it stays stopped); it says so and carries on.
         case suspend
@@ -52,7 +53,7 @@ public final class StopSignals: @unchecked Sendable {
         for sig in Self.stopping where fresh(sig) {
             return .stop(cause: Self.describe(sig, from: brewctl_signals_sender(sig)))
         }
-        if fresh(SIGINT) { return .interrupt }
+        if fresh(SIGINT) { return .interrupt(cause: Self.describe(SIGINT, from: brewctl_signals_sender(SIGINT))) }
         if fresh(SIGTSTP) { return .suspend }
         return nil
     }
@@ -73,6 +74,7 @@ public final class StopSignals: @unchecked Sendable {
     public static func describe(_ sig: Int32, from pid: Int32) -> String {
         let meaning: String? = switch sig {
         case SIGHUP: "the terminal or SSH session hung up"
+        case SIGINT: "Ctrl-C"
         case SIGTERM: "asked to stop: systemctl stop, a shutdown or kill"
         case SIGQUIT: "quit from the keyboard"
         case SIGPIPE: "a broken pipe"

@@ -92,8 +92,8 @@ extension BatchLog {
     }
 
     static func elapsed(_ t: Double) -> String {
-        // A time no brew day has (a damaged row) has no h:mm:ss, and must not trap converting it.
-        guard t.isFinite, t < 1e12 else { return "—" }
+        // A time from a damaged or hand-edited row is printed as it is, never converted blindly.
+        guard t.isFinite, t < 1e12 else { return t.isNaN ? "" : "\(t)" }
         let total = Int(max(0, t).rounded(.down))
         let h = total / 3600, m = (total % 3600) / 60, s = total % 60
         return "\(h):\(m < 10 ? "0" : "")\(m):\(s < 10 ? "0" : "")\(s)"

@@ -213,7 +213,11 @@ struct HardwareCommand: ParsableCommand {
             print("\(output): ON")
             let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
             while DispatchTime.now().uptimeNanoseconds < deadline, !stopped {
-                if let request = signals.take(), request != .suspend { stopped = true } else { usleep(20_000) }
+                switch signals.take() {
+                case nil: usleep(20_000)
+                case .suspend?: continue   // Ctrl-Z: not while an output is on
+                default: stopped = true
+                }
             }
             print("\(output): off\(stopped ? " (interrupted)" : "")")
         }

@@ -63,7 +63,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
         switch signals.take() {
         case .stop(let cause)?:
             return .stop(cause: cause)
-        case .interrupt?:
+        case .interrupt(let cause)?:
             // Nobody to ask, or a second Ctrl-C while asking: stop, resumable — never an abort,
             // which only a person's answer makes.
             lock.lock()
@@ -71,7 +71,7 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             asking = interactive && !wasAsking
             lock.unlock()
             if wasAsking || !interactive {
-                return .stop(cause: wasAsking ? "SIGINT (Ctrl-C twice at the terminal)" : "SIGINT (Ctrl-C, with nobody at the terminal to ask)")
+                return .stop(cause: cause + (wasAsking ? ", twice at the terminal" : ", with nobody at the terminal to ask"))
             }
             display.event("⏸  Ctrl-C: every heater is OFF. Abort this batch for good? [y = abort · Enter = carry on] (Ctrl-C again stops brewctl; the batch can be resumed)")
             return .interrupt

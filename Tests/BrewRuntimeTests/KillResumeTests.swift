@@ -22,7 +22,8 @@ final class KillResumeTests: XCTestCase {
 
     /// The brew time of the batch's last persisted state, read the way a second process would.
     private func persistedBrewTime(_ db: String) -> Double? {
-        if watcher == nil, FileManager.default.fileExists(atPath: db) { watcher = try? BatchLog(path: db, durability: .normal) }
+        // A reader never migrates: no race with brewctl's own first open of the log.
+        if watcher == nil, FileManager.default.fileExists(atPath: db) { watcher = try? BatchLog.reading(path: db) }
         guard let log = watcher, let b = try? log.interruptedBatches().first, let s = try? log.state(batch: b.id) else { return nil }
         return s.brewTime
     }
@@ -36,7 +37,7 @@ final class KillResumeTests: XCTestCase {
 
         let ref = try start(["run", "Recipes/ipa.toml", "--fast", "--yes", "--brewer", "ci", "--db", reference]).finish()
         XCTAssertEqual(ref.status, 0, "\(ref)")
-        let refLog = try BatchLog(path: reference)
+        let refLog = try BatchLog.reading(path: reference)
         let refDetail = try XCTUnwrap(try refLog.batch(1))
         let brewDay = try XCTUnwrap(refDetail.steps.last?.endedAt)
 
@@ -79,7 +80,7 @@ final class KillResumeTests: XCTestCase {
         let none = try start(["resume", "--yes", "--db", killed]).finish()
         XCTAssertEqual(none.status, 2, "\(none)")
 
-        let log = try BatchLog(path: killed)
+        let log = try BatchLog.reading(path: killed)
         XCTAssertEqual(try log.batches().count, 1, "every resume continued the same batch")
         let detail = try XCTUnwrap(try log.batch(1))
         XCTAssertEqual(detail.batch.outcome, .completed)

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import BrewLinux
 import BrewLog
 import BrewTestSupport
 import Foundation
@@ -50,70 +49,24 @@ final class LockTests: XCTestCase {
         XCTAssertEqual(alerts.count, Set(alerts).count, "no hop alert twice: \(alerts)")
     }
 
-    private func modbusRig(port: Int, in dir: URL, name: String) throws -> String {
-        let rig = dir.appendingPathComponent("\(name).toml").path
-        try """
-        name = "\(name)"
-        backend = "linux"
-        [buses.plc]
-        type = "modbus_tcp"
-        host = "127.0.0.1"
-        port = \(port)
-        timeout = "300 ms"
-        retries = 0
-        [sensors.probe]
-        type = "modbus_register"
-        bus = "plc"
-        unit = 1
-        register = 0
-        data_type = "int16"
-        scale = 0.1
-        quantity = "temperature"
-        [outputs.element]
-        type = "heater"
-        bus = "plc"
-        unit = 7
-        coil = 1
-        [vessels.kettle]
-        role = "kettle"
-        name = "Kettle"
-        capacity = "50 L"
-        sensor = "probe"
-        [vessels.kettle.heater]
-        output = "element"
-        power = "3000 W"
-        pid = { kp = 50, ti = "600 s" }
-        """.write(toFile: rig, atomically: true, encoding: .utf8)
-        return rig
-    }
-
     /// Two controllers on one real rig — even through two hardware files that name the same bus —
     /// are refused, as are a pulse and a check, naming the running one; `off` still goes through.
     func testASecondControllerOnTheSameRigIsRefusedNamingTheFirst() throws {
-        try Peers.requirePymodbus()
-        let port = Peers.freePort()
-        _ = try Peers.modbusServer(port: port, for: self)
-        let dir = temporaryFolder(self, "brewctl-riglock")
-        let rig = try modbusRig(port: port, in: dir, name: "club")
-        let twin = try modbusRig(port: port, in: dir, name: "the same rig, described again")
-        let recipe = dir.appendingPathComponent("hot.toml").path
-        try """
-        name = "Hold it hot"
-        [[steps]]
-        name = "Heat"
-        kind = "heat"
-        vessel = "kettle"
-        temperature = "90 C"
-        """.write(toFile: recipe, atomically: true, encoding: .utf8)
-        let first = try BrewctlProcess(["run", recipe, "--hardware", rig, "--yes", "--db", dir.appendingPathComponent("a.sqlite").path], for: self)
-        let plc = try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port))
-        XCTAssertTrue(Peers.waitUntil(20) { (try? plc.readCoils(unit: 7, address: 1, count: 1)) == [true] }, first.transcript)
+        let bench = try ModbusBenchRig(for: self)
+        let port = bench.port, rig = bench.path
+        // The same devices under another name, in another file.
+        let twin = bench.directory.appendingPathComponent("twin.toml").path
+        try ModbusBenchRig.text(port: port).replacingOccurrences(of: "Modbus bench rig", with: "the same rig, described again")
+            .write(toFile: twin, atomically: true, encoding: .utf8)
+        let recipe = try bench.heatRecipe(to: "90 C")
+        let first = try BrewctlProcess(["run", recipe, "--hardware", rig, "--yes", "--db", bench.database("a.sqlite")], for: self)
+        XCTAssertTrue(bench.waitForElement(true), first.transcript)
 
         for file in [rig, twin] {
-            let second = try BrewctlProcess.run(["run", recipe, "--hardware", file, "--yes", "--db", dir.appendingPathComponent("b.sqlite").path], for: self)
+            let second = try BrewctlProcess.run(["run", recipe, "--hardware", file, "--yes", "--db", bench.database("b.sqlite")], for: self)
             XCTAssertEqual(second.status, 2, second.stderr)
             XCTAssertTrue(second.stderr.contains("Modbus TCP 127.0.0.1:\(port) is in use by process \(first.pid)"), second.stderr)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("b.sqlite").path), "no batch was started")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: bench.database("b.sqlite")), "no batch was started")
         }
         let pulse = try BrewctlProcess.run(["hardware", "pulse", "element", "--seconds", "1", "--yes", "--hardware", twin], for: self)
         XCTAssertEqual(pulse.status, 2, pulse.stderr)
@@ -121,6 +74,6 @@ final class LockTests: XCTestCase {
         XCTAssertTrue(first.process.isRunning)
         kill(first.pid, SIGTERM)
         XCTAssertEqual(first.finish(), 3, first.transcript)
-        XCTAssertEqual(try plc.readCoils(unit: 7, address: 1, count: 1), [false])
+        XCTAssertEqual(bench.element, false)
     }
 }

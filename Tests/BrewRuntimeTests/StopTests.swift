@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import BrewLinux
 import BrewLog
 import BrewTestSupport
 import Foundation
@@ -77,91 +76,22 @@ final class StopTests: XCTestCase {
 
     // MARK: - At the outputs of a real rig
 
-    /// A rig whose heater and chiller valve are Modbus coils on a pymodbus server, and whose probe
-    /// reads 66.5 °C: a heat step to 90 °C keeps the heater coil on until something stops it.
-    private func realRig() throws -> (rig: String, recipe: String, db: String, plc: LibModbusClient, port: Int) {
-        try Peers.requirePymodbus()
-        let port = Peers.freePort()
-        _ = try Peers.modbusServer(port: port, for: self)
-        let dir = temporaryFolder(self, "brewctl-real-stop")
-        let rig = dir.appendingPathComponent("rig.toml").path
-        try """
-        name = "Modbus stop rig"
-        backend = "linux"
-
-        [buses.plc]
-        type = "modbus_tcp"
-        host = "127.0.0.1"
-        port = \(port)
-        timeout = "300 ms"
-        retries = 0
-
-        [sensors.probe]
-        type = "modbus_register"
-        bus = "plc"
-        unit = 1
-        register = 0
-        data_type = "int16"
-        scale = 0.1
-        quantity = "temperature"
-
-        [outputs.element]
-        type = "heater"
-        bus = "plc"
-        unit = 7
-        coil = 1
-
-        [outputs.valve]
-        type = "valve"
-        bus = "plc"
-        unit = 7
-        coil = 2
-
-        [vessels.kettle]
-        role = "kettle"
-        name = "Kettle"
-        capacity = "50 L"
-        sensor = "probe"
-        chiller_valve = "valve"
-
-        [vessels.kettle.heater]
-        output = "element"
-        power = "3000 W"
-        pid = { kp = 50, ti = "600 s" }
-        """.write(toFile: rig, atomically: true, encoding: .utf8)
-        let recipe = dir.appendingPathComponent("hot.toml").path
-        try """
-        name = "Hold it hot"
-        [[steps]]
-        name = "Heat"
-        kind = "heat"
-        vessel = "kettle"
-        temperature = "90 C"
-        [[steps]]
-        name = "Off"
-        kind = "off"
-        vessel = "kettle"
-        """.write(toFile: recipe, atomically: true, encoding: .utf8)
-        return (rig, recipe, dir.appendingPathComponent("batches.sqlite").path,
-                try LibModbusClient(link: .tcp(host: "127.0.0.1", port: port)), port)
-    }
-
-    private func heaterCoil(_ plc: LibModbusClient) -> Bool? { (try? plc.readCoils(unit: 7, address: 1, count: 1))?.first }
-
-    /// SIGTERM and SIGHUP on a real rig: the heater coil, on before, is off after; the batch is
-    /// interrupted and resumable, and a resume switches the heater on again.
+    /// SIGTERM and SIGHUP on a real rig (`ModbusBenchRig`: relay coils on a pymodbus server): the
+    /// heater coil, on before, is off after; the batch is interrupted and resumable, and a resume
+    /// switches the heater on again.
     func testASignalSwitchesTheRealHeaterOffAndTheBatchResumes() throws {
-        let r = try realRig()
+        let bench = try ModbusBenchRig(for: self)
+        let recipe = try bench.heatRecipe(to: "90 C"), db = bench.database()
         // Started, stopped by SIGTERM; resumed, stopped by SIGHUP.
         for (sig, name) in [(SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
-            let brew = try BrewctlProcess(name == "SIGTERM" ? ["run", r.recipe, "--hardware", r.rig, "--yes", "--db", r.db]
-                                                            : ["resume", "--yes", "--db", r.db], for: self)
-            XCTAssertTrue(Peers.waitUntil(20) { self.heaterCoil(r.plc) == true }, "\(name): the heater came on\n\(brew.transcript)")
+            let brew = try BrewctlProcess(name == "SIGTERM" ? ["run", recipe, "--hardware", bench.path, "--yes", "--db", db]
+                                                            : ["resume", "--yes", "--db", db], for: self)
+            XCTAssertTrue(bench.waitForElement(true), "\(name): the heater came on\n\(brew.transcript)")
             kill(brew.pid, sig)
             XCTAssertEqual(brew.finish(seconds: 30), 3, "\(name)\n\(brew.transcript)")
-            XCTAssertEqual(heaterCoil(r.plc), false, "\(name): the heater coil is off after the stop")
-            XCTAssertEqual((try? r.plc.readCoils(unit: 7, address: 2, count: 1))?.first, false, "\(name): the valve too")
-            let log = try BatchLog.reading(path: r.db)
+            XCTAssertEqual(bench.element, false, "\(name): the heater coil is off after the stop")
+            XCTAssertEqual(bench.valve, false, "\(name): the valve too")
+            let log = try BatchLog.reading(path: db)
             XCTAssertNil(try log.batches().first?.outcome, "\(name): interrupted, not ended")
             XCTAssertTrue(try log.batch(1)?.events.contains { $0.message.hasPrefix("Stopped: \(name)") } ?? false, name)
         }
@@ -170,17 +100,18 @@ final class StopTests: XCTestCase {
     /// SIGKILL cannot be caught: the controller's guard sees it die and switches the rig off
     /// (a Raspberry Pi keeps a released GPIO line at its last level), and says so in the log.
     func testAKilledControllersGuardSwitchesTheRigOff() throws {
-        let r = try realRig()
-        let brew = try BrewctlProcess(["run", r.recipe, "--hardware", r.rig, "--yes", "--db", r.db], for: self)
-        XCTAssertTrue(Peers.waitUntil(20) { self.heaterCoil(r.plc) == true }, "the heater came on\n\(brew.transcript)")
+        let bench = try ModbusBenchRig(for: self)
+        let db = bench.database()
+        let brew = try BrewctlProcess(["run", try bench.heatRecipe(to: "90 C"), "--hardware", bench.path, "--yes", "--db", db], for: self)
+        XCTAssertTrue(bench.waitForElement(true), "the heater came on\n\(brew.transcript)")
         // Long enough for the state to be saved at least once (every 5 s of brew time).
-        XCTAssertTrue(Peers.waitUntil(15) { ((try? BatchLog.reading(path: r.db).state(batch: 1)) ?? nil) != nil }, brew.transcript)
+        XCTAssertTrue(Peers.waitUntil(15) { ((try? BatchLog.reading(path: db).state(batch: 1)) ?? nil) != nil }, brew.transcript)
         kill(brew.pid, SIGKILL)
         _ = brew.finish()
-        XCTAssertTrue(Peers.waitUntil(10) { self.heaterCoil(r.plc) == false }, "the guard switched the heater off\n\(brew.transcript)")
-        let log = try BatchLog.reading(path: r.db)
+        XCTAssertTrue(bench.waitForElement(false, seconds: 10), "the guard switched the heater off\n\(brew.transcript)")
+        let log = try BatchLog.reading(path: db)
         XCTAssertTrue(Peers.waitUntil(10) {
-            (try? log.batch(1))??.events.contains { $0.message.contains("ended without stopping") && $0.actor == "brewctl guard" } ?? false
+            ((try? log.batch(1)) ?? nil)?.events.contains { $0.message.contains("ended without stopping") && $0.actor == "brewctl guard" } ?? false
         }, "the record says what happened")
         XCTAssertNil(try log.batches().first?.outcome, "still resumable")
         XCTAssertTrue(brew.stderr.contains("brewctl guard: the controller (process \(brew.pid)) ended without stopping: its guard switched every output off"),

@@ -29,6 +29,7 @@ final class UntrustedInputTests: XCTestCase {
         XCTAssertTrue(run.waitFor("Heat strike water"), run.transcript)
         kill(run.pid, SIGTERM)
         XCTAssertEqual(run.finish(), 3, run.transcript)
+        try checkpoint(base)
 
         let damages: [(String, String)] = [
             ("brew_time = 1e308", "UPDATE batch_state SET brew_time = 1e308"),
@@ -42,7 +43,7 @@ final class UntrustedInputTests: XCTestCase {
             ("state replaced by text", "UPDATE batch_state SET state = 'hello'"),
             ("state a byte changed", "FLIP"),
             ("state truncated", "UPDATE batch_state SET state = substr(state, 1, 100)"),
-            ("state NULL", "UPDATE batch_state SET state = NULL"),
+            ("state empty", "UPDATE batch_state SET state = x''"),
             ("speed label nonsense", "UPDATE batch SET speed = '1e400x'"),
         ]
         for (what, sql) in damages {
@@ -80,9 +81,12 @@ final class UntrustedInputTests: XCTestCase {
         let dir = temporaryFolder(self, "brewctl-nonsense")
         let base = dir.appendingPathComponent("base.sqlite").path
         XCTAssertEqual(try BrewctlProcess.run(["run", "Recipes/ipa.toml", "--fast", "--yes", "--db", base], for: self).status, 0)
+        try checkpoint(base)
         for (what, sql) in [("started_at as text", "UPDATE batch SET started_at = 'monday'"),
+                            ("started_at 1e308", "UPDATE batch SET started_at = 1e308"),
+                            ("event wall -1e300", "UPDATE event SET wall = -1e300 WHERE id = 2"),
                             ("event time 1e308", "UPDATE event SET t = 1e308 WHERE id = 3"),
-                            ("sample time as text", "UPDATE sample SET t = 'x' WHERE rowid IN (SELECT rowid FROM sample LIMIT 1)"),
+                            ("sample time as text", "UPDATE sample SET t = 'x' WHERE t = (SELECT MAX(t) FROM sample)"),
                             ("step position 1e300", "UPDATE step SET position = 1e300 WHERE id = 2"),
                             ("brew time inf", "UPDATE batch SET brew_time = 9e999")] {
             let db = dir.appendingPathComponent("\(what).sqlite").path
@@ -94,5 +98,10 @@ final class UntrustedInputTests: XCTestCase {
                 if r.status != 0 { XCTAssertTrue(r.stderr.contains("cannot be read") || r.stderr.contains("batch"), "\(what) \(command): \(r.stderr)") }
             }
         }
+    }
+
+    /// Everything into the main file, so a copy of it alone is the whole log.
+    private func checkpoint(_ path: String) throws {
+        try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 }
