@@ -68,6 +68,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // GRDB directly too: to write rows as older versions of the log did.
         .testTarget(name: "BrewLogTests", dependencies: ["BrewLog", "BrewCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The terminal's layout (status block, display widths) tested directly, beside the tests
+        // that run the binary at a terminal.
+        .testTarget(name: "BrewctlTests", dependencies: ["brewctl", "BrewRuntime", "BrewCore"]),
         .testTarget(name: "BrewRuntimeTests", dependencies: [
             "BrewRuntime", "BrewProcess", "BrewConfig", "BrewLog", "BrewSim", "BrewCore", "BrewLinux", "BrewRigIO", "BrewHAL", "BrewTestSupport",
             "BrewHost",

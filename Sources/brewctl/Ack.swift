@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrewCore
 import BrewLog
 import Foundation
 
@@ -26,7 +27,7 @@ struct Ack: ParsableCommand {
                                    by: target.who, wall: Date())
         } catch { fail("\(error)", code: ExitStatus.refused) }
         let n = target.presence.alarmsPending
-        print("Acknowledging \(n) alarm\(n == 1 ? "" : "s") of batch \(target.batch)\(target.presence.latestAlarm.map { " (latest: \(Printable.text($0)))" } ?? "") for \(Printable.text(target.who)); the running brewctl (process \(target.presence.pid)) takes it within a second.")
+        print("Acknowledging \(n) alarm\(n == 1 ? "" : "s") of batch \(target.batch)\(target.presence.latestAlarm.map { " (latest: \(Format.printable($0)))" } ?? "") for \(Format.printable(target.who)); the running brewctl (process \(target.presence.pid)) takes it within a second.")
     }
 }
 
@@ -51,7 +52,7 @@ struct Confirm: ParsableCommand {
             try target.log.request(.confirm, batch: target.batch, answers: waiting.key, controller: target.presence.session,
                                    by: target.who, wall: Date())
         } catch { fail("\(error)", code: ExitStatus.refused) }
-        print("Confirming for batch \(target.batch), \(Printable.text(waiting.key)): “\(Printable.text(waiting.text))” (\(Printable.text(target.who))); the running brewctl (process \(target.presence.pid)) acts on it within a second, while that is still what it waits for.")
+        print("Confirming for batch \(target.batch), \(Format.printable(waiting.key)): “\(Format.printable(waiting.text))” (\(Format.printable(target.who))); the running brewctl (process \(target.presence.pid)) acts on it within a second, while that is still what it waits for.")
     }
 }
 

@@ -64,7 +64,7 @@ struct BatchSession {
         let logHint = "brewctl log show \(result.batchID)\(options.dbFlag)"
         switch result.outcome {
         case .completed:
-            print("✔ Batch \(result.batchID) completed: \(Printable.text(plan.recipe.name)) — \(Format.duration(result.brewTime)) of brew time. Log: \(logHint)")
+            print("✔ Batch \(result.batchID) completed: \(Format.printable(plan.recipe.name)) — \(Format.duration(result.brewTime)) of brew time. Log: \(logHint)")
             exit(ExitStatus.completed)
         case .aborted, .failed:
             printError("batch \(result.batchID): \(result.outcome.summary)")

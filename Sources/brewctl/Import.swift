@@ -66,7 +66,7 @@ struct Import: ParsableCommand {
         } else if let out = output {
             write(chosen[0].toml, to: out)
         } else {
-            FileHandle.standardOutput.write(Data(chosen[0].toml.utf8))
+            StandardStream.output.write(chosen[0].toml, wait: .asLongAsItTakes)   // data: written as it is
         }
     }
 

@@ -56,14 +56,17 @@ struct Log: ParsableCommand {
             do { found = try log.batch(batch) } catch { fail("\(error)", code: 2) }
             guard let d = found else { fail("there is no batch \(batch) in \(log.path) — see brewctl log list", code: 1) }
             let b = d.batch
-            print("Batch \(b.id): \(b.info.recipeName)")
-            print("  brewer     \(b.info.brewer)")
-            print("  recipe     \(b.info.recipePath)")
-            print("  hardware   \(b.info.hardwarePath)\(b.info.simulated ? " (simulated, \(b.info.speed))" : "")")
+            // Everything from the log is escaped field by field: a database written by an older
+            // brewctl or another program can hold anything, line breaks included.
+            let p = { (text: String) in Format.printable(text) }
+            print("Batch \(b.id): \(p(b.info.recipeName))")
+            print("  brewer     \(p(b.info.brewer))")
+            print("  recipe     \(p(b.info.recipePath))")
+            print("  hardware   \(p(b.info.hardwarePath))\(b.info.simulated ? " (simulated, \(p(b.info.speed)))" : "")")
             print("  started    \(Log.date(b.info.startedAt))")
             print("  finished   \(b.finishedAt.map(Log.date) ?? "—")\(b.brewTime.map { " after \(Format.duration(Seconds($0))) of brew time" } ?? "")")
-            print("  outcome    \(Log.outcome(b, in: log))\(b.reason.map { ": \($0)" } ?? "")")
-            print("  samples    \(d.sampleCount) over \(d.channels.count) channels: \(d.channels.map(\.name).joined(separator: ", "))")
+            print("  outcome    \(Log.outcome(b, in: log))\(b.reason.map { ": \(p($0))" } ?? "")")
+            print("  samples    \(d.sampleCount) over \(d.channels.count) channels: \(d.channels.map { p($0.name) }.joined(separator: ", "))")
             print("")
             print("Steps")
             Log.table(["#", "step", "kind", "start", "end", "took", "outcome"], d.steps.map { s in
@@ -94,19 +97,20 @@ struct Log: ParsableCommand {
 
         func run() throws {
             let log = database.open()
-            let out = FileHandle.standardOutput
+            // Data, written as it is (CSV quotes and JSON escapes what needs it); a reader that
+            // went away (`| head`) ends the export without a trap.
+            let out = StandardStream.output
             do {
                 switch format {
                 case .csv:
                     var buffer = ""
                     try log.exportCSV(batch: batch) { line in
                         buffer += line
-                        if buffer.utf8.count > 1 << 16 { out.write(Data(buffer.utf8)); buffer = "" }
+                        if buffer.utf8.count > 1 << 16 { out.write(buffer, wait: .asLongAsItTakes); buffer = "" }
                     }
-                    out.write(Data(buffer.utf8))
+                    out.write(buffer, wait: .asLongAsItTakes)
                 case .json:
-                    out.write(try log.exportJSON(batch: batch))
-                    out.write(Data("\n".utf8))
+                    out.write(String(decoding: try log.exportJSON(batch: batch), as: UTF8.self) + "\n", wait: .asLongAsItTakes)
                 }
             } catch {
                 fail("\(error)", code: 1)
@@ -138,14 +142,16 @@ struct Log: ParsableCommand {
         return ((try? log.state(batch: b.id)) ?? nil) != nil ? "interrupted (brewctl resume continues it)" : "unfinished"
     }
 
+    /// Columns aligned by display width; every cell escaped, so a name holding a line break or a
+    /// terminal control sequence stays in its cell.
     static func table(_ header: [String], _ rows: [[String]]) {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+        let cells = ([header] + rows).map { $0.map { Format.printable($0) } }
+        var widths = [Int](repeating: 0, count: header.count)
+        for r in cells { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], DisplayWidth.columns(c)) } }
+        for r in cells {
+            print(r.enumerated().map { i, c in
+                i == r.count - 1 || i >= widths.count ? c : c + String(repeating: " ", count: widths[i] - DisplayWidth.columns(c))
+            }.joined(separator: "  "))
         }
-        print(line(header))
-        for r in rows { print(line(r)) }
     }
 }

@@ -28,6 +28,7 @@ struct Resume: ParsableCommand {
 
     func run() throws {
         let signals = StopSignals()
+        StandardStream.output.patience = .never   // a batch never waits for whoever reads its output
         let dbPath = session.databasePath
         guard FileManager.default.fileExists(atPath: dbPath) else {
             fail("there is no batch log at \(dbPath), so no interrupted batch to resume", code: ExitStatus.refused)
@@ -55,7 +56,7 @@ struct Resume: ParsableCommand {
             fail("\(error)", code: ExitStatus.refused)
         }
         if !session.yes, isatty(STDIN_FILENO) == 1 {
-            print("Resume batch \(record.id) (\(Printable.text(record.info.recipeName)), started by \(Printable.text(record.info.brewer)))? [Y/n] ", terminator: "")
+            print("Resume batch \(record.id) (\(Format.printable(record.info.recipeName)), started by \(Format.printable(record.info.brewer)))? [Y/n] ", terminator: "")
             let answer = (readLine() ?? "n").trimmingCharacters(in: .whitespaces).lowercased()
             guard answer.isEmpty || answer == "y" || answer == "yes" else { fail("not resumed", code: ExitStatus.failed) }
         }
@@ -115,7 +116,7 @@ func resumeBatch(_ batch: BatchRecord, log: BatchLog, options o: SessionOptions,
         clock = MonotonicClock()
     }
     let who = o.brewer ?? o.who(fallback: batch.info.brewer)
-    print("Resuming batch \(batch.id): \(Printable.text(plan.recipe.name)) at step \(min(point.snapshot.engine.stepIndex + 1, plan.recipe.steps.count))/\(plan.recipe.steps.count), brew time \(Format.duration(Seconds(point.state.brewTime))); the gap was \(point.gap.length.map { Format.duration($0) } ?? "of unknown length") (\(point.gap.measuredBy)).")
+    print("Resuming batch \(batch.id): \(Format.printable(plan.recipe.name)) at step \(min(point.snapshot.engine.stepIndex + 1, plan.recipe.steps.count))/\(plan.recipe.steps.count), brew time \(Format.duration(Seconds(point.state.brewTime))); the gap was \(point.gap.length.map { Format.duration($0) } ?? "of unknown length") (\(point.gap.measuredBy)).")
     BatchSession(plan: plan, rig: rig, rigPath: rigPath, recipePath: batch.info.recipePath, backend: backend, clock: clock, log: log,
                  speedLabel: batch.info.speed, startedAt: batch.info.startedAt, resume: point, batchLock: batchLock, rigLock: rigLock,
                  signals: signals, options: o, brewer: who).run()

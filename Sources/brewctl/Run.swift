@@ -35,6 +35,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let signals = StopSignals()
+        StandardStream.output.patience = .never   // a batch never waits for whoever reads its output
         let started = Date()
         let dbPath = session.databasePath
         let who = session.who()
@@ -44,7 +45,7 @@ struct Run: ParsableCommand {
             let waiting: [BatchRecord]
             do { waiting = try BatchLocks.interrupted(in: log) } catch { fail("\(error)", code: ExitStatus.refused) }
             if let interrupted = waiting.first {
-                let what = "batch \(interrupted.id) (\(Printable.text(interrupted.info.recipeName)), started \(interrupted.info.startedAt.formatted(date: .abbreviated, time: .shortened)) by \(Printable.text(interrupted.info.brewer))) was interrupted"
+                let what = "batch \(interrupted.id) (\(Format.printable(interrupted.info.recipeName)), started \(interrupted.info.startedAt.formatted(date: .abbreviated, time: .shortened)) by \(Format.printable(interrupted.info.brewer))) was interrupted"
                 if new {
                     abandon(interrupted, in: log, reason: "a new batch was started with --new", by: who)
                     print("\(what); marked abandoned (--new).")
@@ -183,20 +184,10 @@ func printError(_ line: String) {
     writeStandardError("brewctl: " + line + "\n")
 }
 
-/// Prints a compiler-style `file:line:column: error: …` line (or several) to stderr as it is, so
-/// editors and scripts can jump to it.
+/// Prints a compiler-style `file:line:column: error: …` line (or several) to stderr as it is (only
+/// control characters escaped), so editors and scripts can jump to it.
 func printDiagnostic(_ text: String) {
     writeStandardError(text + "\n")
-}
-
-/// Writes to stderr with write(2): a closed or broken stderr (the terminal hung up, a pipe's
-/// reader gone) loses the text but never ends the process (FileHandle.write would trap).
-func writeStandardError(_ text: String) {
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-        let n = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
-        if n > 0 { bytes = bytes.dropFirst(n) } else if n < 0 && errno == EINTR { continue } else { return }
-    }
 }
 
 /// Prints a one-line reason and exits with `code`.

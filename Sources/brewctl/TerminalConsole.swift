@@ -4,41 +4,44 @@ import BrewRuntime
 import Dispatch
 import Foundation
 
-/// The brew day at the terminal. On a terminal it keeps a two-line live status block under the
-/// scrolling events; in a pipe or a log file it prints events and a status line now and then.
-/// Enter confirms a manual step; Ctrl-C holds the heaters off and asks whether to abort.
+/// The brew day at the terminal: what it shows (`ConsoleDisplay`: events above a live status
+/// block fitted to the terminal, or plain lines in a pipe or a file) and what the brewer answers.
+/// Enter confirms a manual step; `ack` acknowledges the alarms; Ctrl-C holds the heaters off and
+/// asks whether to abort.
 // Shared with the signal queue and the stdin thread; all shared state is guarded by `lock`.
 final class TerminalConsole: OperatorConsole, @unchecked Sendable {
     private let brewer: String
     private let autoConfirm: Bool
     /// Every signal that can end the process, counted by a C handler and polled here each tick.
     private let signals: StopSignals
-    private let live: Bool
     private let interactive: Bool
+    private let display: ConsoleDisplay
     private let lock = NSLock()
     private var lines: [String] = []
     private var asking = false
     private var awaiting = false
-    /// Input lines the terminal echoed under the status block since it was last cleared.
-    private var echoedLines = 0
-    private var block: [String] = []
-    private var lastDraw: UInt64 = 0
-    private var lastPlainStatus = -Double.infinity
+    /// When the prompt being waited on was shown (brew time), so the block need not repeat it.
+    private var promptShownAt: Seconds?
+    private let resizeSource = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: DispatchQueue(label: "brewctl.resize"))
 
     init(brewer: String, autoConfirm: Bool, signals: StopSignals) {
         self.brewer = brewer
         self.autoConfirm = autoConfirm
         self.signals = signals
-        live = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        display = ConsoleDisplay(live: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb")
         interactive = isatty(STDIN_FILENO) == 1
     }
 
     /// Starts listening for Enter (signals are counted from the start of the process).
     func start() {
+        // A resized window is redrawn at its new width (SIGWINCH does nothing else; the stopping
+        // signals are StopSignals').
+        resizeSource.setEventHandler { [weak self] in self?.display.resized() }
+        resizeSource.resume()
         // Reading a line blocks, so it has a thread of its own; the loop only polls a queue.
         // It reads the file descriptor with read(2), not stdio: a thread blocked in readLine()
-        // holds stdin's FILE lock, and the fflush(nil) after every redraw then waits for it
-        // forever (the display froze at the first prompt).
+        // holds stdin's FILE lock, which any stdio call on another thread then waits for
+        // (the display once froze at the first prompt that way).
         if !autoConfirm || interactive {
             let thread = Thread { [weak self] in
                 var reader = LineReader(fd: STDIN_FILENO)
@@ -46,9 +49,9 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
                     guard let self else { return }
                     self.lock.lock()
                     self.lines.append(line)
-                    // The terminal echoed the line and its newline below the status block.
-                    if self.live && self.interactive { self.echoedLines += 1 }
                     self.lock.unlock()
+                    // The terminal echoed the line and its newline below the status block.
+                    if self.interactive { self.display.typed(line) }
                 }
             }
             thread.start()
@@ -70,10 +73,10 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
             if wasAsking || !interactive {
                 return .stop(cause: cause + (wasAsking ? ", twice at the terminal" : ", with nobody at the terminal to ask"))
             }
-            say("⏸  Ctrl-C: every heater is OFF. Abort this batch for good? [y = abort · Enter = carry on] (Ctrl-C again stops brewctl; the batch can be resumed)")
+            display.event("⏸  Ctrl-C: every heater is OFF. Abort this batch for good? [y = abort · Enter = carry on] (Ctrl-C again stops brewctl; the batch can be resumed)")
             return .interrupt
         case .suspend?:
-            say("brewctl does not suspend while it controls the rig (an output would stay as it is): Ctrl-C to stop it")
+            display.event("brewctl does not suspend while it controls the rig (an output would stay as it is): Ctrl-C to stop it")
             return nil
         case nil:
             return takeInput()
@@ -102,103 +105,37 @@ final class TerminalConsole: OperatorConsole, @unchecked Sendable {
 
     func show(_ event: ProcessEvent, at brewTime: Seconds) {
         let stamp = "[\(Format.clock(brewTime))]"
+        // Messages carry recipe and step names and actors carry what someone typed: escaped.
+        let message = Format.printable(event.message)
         switch event.kind {
         case .prompt:
             awaiting = !autoConfirm
-            say("\(stamp) ▶ \(event.message)\(autoConfirm ? "" : " — press Enter")")
+            if !autoConfirm { promptShownAt = brewTime }
+            display.event("\(stamp) ▶ \(message)\(autoConfirm ? "" : " — press Enter")")
         case .addition, .alert:
-            say("\(stamp) 🔔 \(event.message)")
+            display.event("\(stamp) 🔔 \(message)")
         case .alarm:
-            say("\(stamp) ⚠ ALARM \(event.message)")
+            display.event("\(stamp) ⚠ ALARM \(message)")
         case .confirmation:
             awaiting = false
-            say("\(stamp) ✔ \(event.message)\(event.actor.map { " (\($0))" } ?? "")")
+            promptShownAt = nil
+            display.event("\(stamp) ✔ \(message)\(event.actor.map { " (\(Format.printable($0)))" } ?? "")")
         case .stepStarted:
-            say("\(stamp) \(event.message)")
+            display.event("\(stamp) \(message)")
         case .stepCompleted:
             break
         case .targetReached, .boilDetected, .alarmCleared, .completed, .aborted:
-            say("\(stamp) \(event.message)")
+            display.event("\(stamp) \(message)")
         }
     }
 
     func update(_ status: RunStatus) {
-        block = render(status)
-        if live {
-            let now = DispatchTime.now().uptimeNanoseconds
-            guard now - lastDraw > 200_000_000 else { return }
-            lastDraw = now
-            redraw()
-        } else if status.brewTime.value - lastPlainStatus >= 600 {
-            lastPlainStatus = status.brewTime.value
-            print(block.joined(separator: "\n"))
-        }
+        display.status(StatusBlock(status: status, promptShownAt: promptShownAt, interactive: interactive), at: status.brewTime.value)
     }
 
     func finish() {
-        if live {
-            clearBlock()
-            block = []
-        }
-        fflush(nil)  // before the outcome line goes to unbuffered stderr
-    }
-
-    // MARK: - Drawing
-
-    private var drawn = 0
-
-    private func say(_ line: String) {
-        if live {
-            clearBlock()
-            print(line)
-            redraw()
-        } else {
-            print(line)
-        }
-        fflush(nil)  // flushes every stream; stdout is a C global Swift 6 will not touch
-    }
-
-    private func clearBlock() {
-        lock.lock()
-        let echoed = echoedLines
-        echoedLines = 0
-        lock.unlock()
-        let height = drawn + echoed
-        guard height > 0 else { return }
-        // Move up over the block (and any input echoed under it) and clear it, so events
-        // scroll above a fixed status area.
-        var s = "\r\u{1B}[2K"
-        for _ in 0..<height { s += "\u{1B}[1A\u{1B}[2K" }
-        print(s, terminator: "")
-        drawn = 0
-    }
-
-    private func redraw() {
-        clearBlock()
-        for line in block { print(line) }
-        drawn = block.count
-        fflush(nil)  // flushes every stream; stdout is a C global Swift 6 will not touch
-    }
-
-    private func render(_ s: RunStatus) -> [String] {
-        var head = "[\(Format.clock(s.brewTime))] Step \(s.stepNumber)/\(s.stepCount) \(s.stepName): \(s.waitingFor)"
-        if let left = s.stepTimeLeft { head += " · step \(Format.clock(left)) left" }
-        if let total = s.batchTimeLeft { head += " · batch ≈ \(Format.duration(total)) left" }
-        if s.heatingPaused { head += " · HEATERS HELD OFF" }
-        let vessels = s.vessels.filter(\.involved).map { v -> String in
-            let temp = v.temperature.map { Format.fixed($0.value, 1) } ?? "--.-"
-            let target = v.target.map { "/\(Format.fixed($0.value, 1))" } ?? ""
-            var text = "\(v.name) \(temp)\(target) °C heat \(Format.fixed(v.demand.value, 0))%\(v.heaterOn ? "▮" : "▯")"
-            if let fault = v.fault { text += " FAULT: \(fault)" + (fault.contains("until acknowledged") ? " (type ack, Enter)" : "") }
-            return text
-        }
-        var lines = [head, "  " + (vessels.isEmpty ? "all heaters off" : vessels.joined(separator: "  │  "))]
-        // Alarms stay on screen until someone says they have seen them, even once cleared.
-        if let latest = s.unacknowledgedAlarms.last {
-            let n = s.unacknowledgedAlarms.count
-            lines.append("  ⚠ \(n) alarm\(n == 1 ? "" : "s") to acknowledge (type ack, Enter) — latest: \(latest)")
-        }
-        return lines
+        display.finish()
+        resizeSource.cancel()
     }
 }
 

@@ -127,6 +127,32 @@ final class BatchLogTests: XCTestCase {
         XCTAssertEqual(lines.count, 5)
     }
 
+    /// A message or a channel name with a line break (CR LF among them) in it stays one field.
+    func testCSVQuotesLineBreaksWhateverTheyAre() throws {
+        let log = try BatchLog.inMemory()
+        let id = try log.startBatch(info())
+        let t = try log.addChannel(batch: id, name: "hlt\r\ntemperature", unit: "°C")
+        log.record(channel: t, batch: id, at: 0, value: 20)
+        try log.event(batch: id, at: 0, wall: start, kind: .info, message: "one\r\ntwo\rthree\nfour \u{1B}[2J", actor: "ann\r\n")
+        var out = ""
+        try log.exportCSV(batch: id) { out += $0 }
+        // Records are ended by CR LF outside quotes (RFC 4180); count them by scalar.
+        var records: [[String]] = [[""]]
+        var quoted = false
+        var previous: Unicode.Scalar?
+        for s in out.unicodeScalars {
+            if s == "\"" { quoted.toggle() } else if !quoted && s == "," { records[records.count - 1].append("") }
+            else if !quoted && s == "\n" && previous == "\r" { records[records.count - 1][records[records.count - 1].count - 1].removeLast(); records.append([""]) }
+            else { records[records.count - 1][records[records.count - 1].count - 1].unicodeScalars.append(s) }
+            previous = s
+        }
+        XCTAssertEqual(records.last, [""], out)
+        records.removeLast()
+        XCTAssertEqual(records.count, 2, "a header and one row:\n\(out)")
+        XCTAssertEqual(records.first?[2], "hlt\r\ntemperature [°C]")
+        XCTAssertEqual(records.last?.last, "info: one\r\ntwo\rthree\nfour \u{1B}[2J (ann\r\n)", "data is kept as it is, quoted")
+    }
+
     func testJSONExportRoundTrips() throws {
         let log = try BatchLog.inMemory()
         let id = try log.startBatch(info())

@@ -13,10 +13,13 @@ import Glibc
 @_silgen_name("ptsname_r") private func ptsNameR(_ fd: Int32, _ buffer: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32
 
 /// The controlling side of a pseudo-terminal; the child gets the other end as its terminal.
+/// Everything the child wrote is kept: as text in `transcript`, byte for byte in `bytes`.
 final class PseudoTerminal {
-    let master: Int32
+    private(set) var master: Int32
     let slavePath: String
     private(set) var transcript = ""
+    /// The raw bytes, for looking at exactly what reached the terminal.
+    private(set) var bytes: [UInt8] = []
 
     init() throws {
         master = posixOpenPT(O_RDWR | O_NOCTTY)
@@ -27,7 +30,19 @@ final class PseudoTerminal {
         slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    deinit { close(master) }
+    deinit { closeMaster() }
+
+    /// Hangs the terminal up, as a dropped SSH session does: the child's reads and writes fail.
+    func closeMaster() {
+        if master >= 0 { close(master) }
+        master = -1
+    }
+
+    /// Sets the terminal's size, as a terminal window does when it is resized.
+    func resize(columns: Int, rows: Int) {
+        var size = winsize(ws_row: UInt16(rows), ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+    }
 
     func type(_ text: String) {
         _ = text.withCString { write(master, $0, strlen($0)) }
@@ -49,11 +64,12 @@ final class PseudoTerminal {
         while true {
             if let result = seen() { return result }
             let left = deadline.timeIntervalSinceNow
-            if left <= 0 { return nil }
+            if left <= 0 || master < 0 { return nil }
             var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
             guard poll(&fds, 1, Int32(min(left, 1) * 1000)) > 0 else { continue }
             let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
             if n <= 0 { return seen() }   // EIO: the child has gone
+            bytes += buffer[..<n]
             transcript += String(decoding: buffer[..<n], as: UTF8.self)
         }
     }

@@ -51,7 +51,7 @@ final class TerminalSessionTests: XCTestCase {
 
         let mark = tty.transcript.utf8.count
         process.interrupt()
-        XCTAssertTrue(tty.wait(for: "Abort this batch?", after: mark), "asked again:\n\(tty.transcript)")
+        XCTAssertTrue(tty.wait(for: "Abort this batch", after: mark), "asked again:\n\(tty.transcript)")
         tty.type("y\r")
         guard tty.wait(for: "brewctl: batch 1:") else {
             kill(process.processIdentifier, SIGKILL)
