@@ -409,6 +409,18 @@ public struct ProcessController: Sendable {
     }
 }
 
+// MARK: - Resuming
+
+extension ProcessController {
+    /// After a resume the runaway watch has no history: it cannot know that liquid went in a
+    /// minute before the stop, and a window that starts inside the fill's mixing, or inside the
+    /// element's own warm-up, would read as "no rise at full power". So each watch starts over as
+    /// after a disturbance — it judges again once `settleAfterDisturbance` has passed.
+    public mutating func watchesStartOver(at now: Instant) {
+        for i in watches.indices { watches[i].disturbed(at: now) }
+    }
+}
+
 // MARK: - The tick's own memory, for a seamless resume
 
 extension ProcessController {
@@ -421,8 +433,9 @@ extension ProcessController {
     /// Restored only by a seamless resume (the simulated brewery, which stopped with brewctl):
     /// after a real gap a reading from before it is stale and the checks must start over.
     /// The runaway watch (`HeaterWatch`) is not kept — up to 20 min of samples per heater would be
-    /// written every few seconds; it starts over after any resume, which on a healthy plant
-    /// changes no output, and delays a finding by at most its window.
+    /// written every few seconds; it starts over after any resume (`watchesStartOver`), which on
+    /// a healthy plant changes no output, and delays a finding by at most its window plus the
+    /// settling time.
     public struct TickState: Hashable, Sendable, Codable {
         public struct Vessel: Hashable, Sendable, Codable {
             public var heaterOn: Bool

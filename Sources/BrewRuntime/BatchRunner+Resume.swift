@@ -59,6 +59,7 @@ extension BatchRunner {
                                                                    seamless: seamless))
         controller.restoreHeaterLoops(snap.heaterLoops, origin: origin, continuing: seamless)
         controller.restoreHeaterFaults(snap.heaterFaults ?? [])
+        controller.watchesStartOver(at: now)
         unacknowledged = snap.unacknowledged ?? []
         backend.restoreTrips(snap.trips ?? [])
         if seamless, let tick = snap.tick, controller.restoreTickState(tick, origin: origin) {
