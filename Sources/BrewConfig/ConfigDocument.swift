@@ -63,8 +63,19 @@ struct ConfigDocument: Sendable {
             throw unreadable("no such file")
         }
         if isDirectory.boolValue { throw unreadable("this is a folder, not a file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Never more than the limit and one byte: a huge file (or /dev/zero) is refused, not read.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw unreadable("cannot read this file (permission denied?)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.read(upToCount: InputLimits.fileBytes + 1) ?? Data() } catch {
+            throw unreadable("cannot read this file: \(error.localizedDescription)")
+        }
+        if data.count > InputLimits.fileBytes {
+            let tooLarge = InputScan.tooLarge(at: InputScan.position(ofByte: InputLimits.fileBytes, in: data))
+            throw ConfigErrors(errors: [ConfigError(file: path, line: tooLarge.position.line, column: tooLarge.position.column,
+                                                    key: "", message: tooLarge.message)])
         }
         if let text = String(data: data, encoding: .utf8) { return text }
         let (line, column) = firstInvalidUTF8(in: data)
@@ -96,6 +107,16 @@ struct ConfigDocument: Sendable {
 
     /// Parses TOML text. A syntax error stops here (toml++ reports the first one only).
     static func parse(_ text: String, file: String) throws(ConfigErrors) -> ConfigDocument {
+        // Size, depth and counts first: nothing below may see a file beyond `InputLimits`.
+        if text.utf8.count > InputLimits.fileBytes {
+            let tooLarge = InputScan.tooLarge(at: InputScan.position(ofByte: InputLimits.fileBytes, in: text.utf8))
+            throw ConfigErrors(errors: [ConfigError(file: file, line: tooLarge.position.line, column: tooLarge.position.column,
+                                                    key: "", message: tooLarge.message)])
+        }
+        if let violation = InputScan.check(text) {
+            throw ConfigErrors(errors: [ConfigError(file: file, line: violation.position.line, column: violation.position.column,
+                                                    key: "", message: violation.message)])
+        }
         // toml++ sees the text as a C string, so a NUL would silently end the file early.
         if let (line, column) = position(ofFirst: "\0", in: text) {
             throw ConfigErrors(errors: [ConfigError(file: file, line: line, column: column, key: "",

@@ -1247,7 +1247,7 @@ public enum HardwareLoader {
             var name: String?? = .some(nil)
             if r.contains("name") { name = r.string("name", expected: "the interlock's name in quotes").map { .some($0) } }
             var reason: String?? = .some(nil)
-            if r.contains("reason") { reason = r.string("reason", expected: "why, in quotes, shown when it holds the output off").map { .some($0) } }
+            if r.contains("reason") { reason = r.string("reason", expected: "why, in quotes, shown when it holds the output off", longest: InputLimits.textLength).map { .some($0) } }
             var action: RigSpec.Interlock.Action? = .hold
             if r.contains("action") {
                 action = r.choice("action", what: "interlock action", options: RigSpec.Interlock.Action.allCases.map(\.rawValue)) {

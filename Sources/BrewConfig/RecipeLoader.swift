@@ -101,7 +101,7 @@ public enum RecipeLoader {
     static func read(_ root: TableReader) -> Recipe? {
         let name = root.string("name", required: true, expected: "the recipe's name in quotes, like \"Club American IPA\"")
         let style = root.string("style")
-        let notes = root.contains("notes") ? root.string("notes") : nil
+        let notes = root.contains("notes") ? root.string("notes", longest: InputLimits.textLength) : nil
         var batchOK = true
         var batchVolume: Litres?
         if root.contains("batch_volume") {
@@ -122,6 +122,11 @@ public enum RecipeLoader {
         guard let items = root.array("steps", required: true, expected: "steps, each written as a [[steps]] table") else { return nil }
         if items.isEmpty {
             root.report("steps", .value, "the recipe has no steps", expected: "at least one [[steps]] table")
+            return nil
+        }
+        if items.count > InputLimits.steps {
+            root.report("steps", .value, "the recipe has \(items.count) steps; brewctl runs at most \(InputLimits.steps)",
+                        expected: "a brew day of up to \(InputLimits.steps) steps (split it into several recipes)")
             return nil
         }
         var ok = true
@@ -217,7 +222,7 @@ public enum RecipeLoader {
             let run = DistillLoader.read(s)
             if let v, let run { stepKind = .distill(v, run) }
         case "confirm":
-            let message = s.string("message", required: true, expected: "what the brewer should do, in quotes, like \"Dough in, then confirm\"")
+            let message = s.string("message", required: true, expected: "what the brewer should do, in quotes, like \"Dough in, then confirm\"", longest: InputLimits.textLength)
             let actions = readActions(s)
             if let message, let actions { stepKind = .confirm(message: message, actions: actions) }
         default:

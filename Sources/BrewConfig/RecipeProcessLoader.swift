@@ -21,7 +21,7 @@ extension RecipeLoader {
         let mode = s.contains("mode")
             ? s.choice("mode", what: "sparge mode", options: ["manual", "automated"]) { Sparge.Mode(rawValue: $0.lowercased()) }
             : .manual
-        let message = s.contains("message") ? s.string("message", expected: "what the brewer should do, in quotes") : nil
+        let message = s.contains("message") ? s.string("message", expected: "what the brewer should do, in quotes", longest: InputLimits.textLength) : nil
         if let vessel, let from, vessel == from {
             s.report("from", .value, "the sparge water comes from the vessel being sparged", expected: "the HLT (or another vessel than `vessel`)")
             return nil
@@ -115,7 +115,7 @@ extension RecipeLoader {
                 continue
             }
             let a = TableReader(path: path, table: table, diagnostics: s.diagnostics, what: "an alert")
-            let message = a.string("message", required: true, expected: "what to tell the brewer, like \"Dry hop: 100 g Citra\"")
+            let message = a.string("message", required: true, expected: "what to tell the brewer, like \"Dry hop: 100 g Citra\"", longest: InputLimits.textLength)
             let at = a.quantity("at", .duration, required: true, bounds: .nonNegative(max: 365 * 86_400, Show.duration), context: "an alert")
             if let at, let profileLength, at > profileLength.value {
                 a.report("at", .value, "\(Format.duration(Seconds(at))) is after the end of the fermentation (\(Format.duration(profileLength)))",

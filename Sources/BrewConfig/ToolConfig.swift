@@ -37,7 +37,7 @@ public struct ToolConfig: Hashable, Sendable {
         let document = try ConfigDocument.parse(text, file: file)
         let diagnostics = Diagnostics(file: file, locator: document.locator)
         let root = TableReader(path: .root, table: document.root, diagnostics: diagnostics, what: "brewctl's config file")
-        var hardware = root.string("hardware", expected: "the path of the rig's hardware file, in quotes")
+        var hardware = root.string("hardware", expected: "the path of the rig's hardware file, in quotes", longest: InputLimits.textLength)
         if let value = hardware, !value.hasPrefix("/") {
             let folder = (file as NSString).deletingLastPathComponent
             hardware = folder.isEmpty ? value : folder + "/" + value

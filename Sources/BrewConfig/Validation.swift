@@ -204,7 +204,10 @@ final class TableReader {
         report(key, .value, "found \(value.typeDescription)", expected: expected)
     }
 
-    func string(_ key: String, required: Bool = false, expected: String = "text in quotes") -> String? {
+    /// A text value; names and ids are at most `longest` characters (`InputLimits`), so a
+    /// runaway name never reaches the log and every snapshot.
+    func string(_ key: String, required: Bool = false, expected: String = "text in quotes",
+                longest: Int = InputLimits.nameLength) -> String? {
         guard let value = table[key] else {
             if required { missing(key, expected: expected) }
             return nil
@@ -215,6 +218,11 @@ final class TableReader {
         }
         if s.allSatisfy(\.isWhitespace) {
             report(key, .value, "is empty", expected: expected)
+            return nil
+        }
+        let length = s.unicodeScalars.count
+        if length > longest {
+            report(key, .value, "is \(length) characters long; brewctl takes at most \(longest) here", expected: "a shorter text")
             return nil
         }
         return s
