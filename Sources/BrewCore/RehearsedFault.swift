@@ -337,7 +337,7 @@ extension RigSpec {
 
     /// "rehearsal over: HLT element works again": the line the log keeps when it ends.
     public func rehearsalEnded(_ fault: RehearsedFault) -> String {
-        "rehearsal over: \(rehearsalSubject(fault)) \(fault.kind.rawValue.replacingOccurrences(of: "_", with: " ")) ends at \(fault.ends.map { Format.clock($0) } ?? "—")"
+        "rehearsal over: \(fault.kind.rawValue) on \(rehearsalSubject(fault)) ended at \(fault.ends.map { Format.clock($0) } ?? "—")"
     }
 }
 
