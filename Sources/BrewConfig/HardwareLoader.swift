@@ -26,7 +26,7 @@ public enum HardwareLoader {
         return rig
     }
 
-    static let rootKeys = ["name", "backend", "seed", "site", "control", "buses", "sensors", "outputs", "vessels", "interlocks", "circuits"]
+    static let rootKeys = ["name", "backend", "seed", "site", "control", "buses", "sensors", "outputs", "vessels", "interlocks", "circuits", "simulation"]
     static let siteKeys = ["altitude", "ambient", "mains_water"]
     static let controlKeys = ["tick", "sample_period", "stale_after"]
     static let busKeys = ["type", "adapter", "chip", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries",
@@ -76,15 +76,19 @@ public enum HardwareLoader {
         let interlocks = readInterlocks(root, sensors: sensors, outputs: outputs)
         let circuits = readCircuits(root, outputs: outputs, vessels: vessels ?? [])
         let resetsOK = checkBusResets(root, buses: buses, outputs: outputs)
+        let faults = readRehearsals(root, simulated: simulated)
         root.checkKeys(known: rootKeys)
 
         let seedOK = !root.contains("seed") || seed != nil
         let backendOK = !root.contains("backend") || backend != nil
         guard let name, backendOK, seedOK, let site, let control, buses.ok, sensors.ok, outputs.ok, resetsOK,
               let vessels, let interlocks, let circuits else { return nil }
-        return RigSpec(name: name, source: source, backend: backend ?? .simulated, site: site, control: control,
-                       buses: buses.valid, sensors: sensors.valid, outputs: outputs.valid,
-                       vessels: vessels, interlocks: interlocks, circuits: circuits, simulationSeed: UInt64(seed ?? 1))
+        var rig = RigSpec(name: name, source: source, backend: backend ?? .simulated, site: site, control: control,
+                          buses: buses.valid, sensors: sensors.valid, outputs: outputs.valid,
+                          vessels: vessels, interlocks: interlocks, circuits: circuits, simulationSeed: UInt64(seed ?? 1))
+        guard let faults, let staged = checkRehearsals(faults, on: rig) else { return nil }
+        rig.rehearsals = staged
+        return rig
     }
 
     /// Each bus's `reset_output` must be a `bus_reset` output, used by that bus alone.

@@ -18,6 +18,8 @@ public struct RigSpec: Hashable, Sendable {
     public var circuits: [Circuit] = []
     /// Seed for the simulated brewery's noise, so a simulated brew day is reproducible.
     public var simulationSeed: UInt64
+    /// Faults a simulated rig stages at brew times (`[[simulation.faults]]`), for rehearsals.
+    public var rehearsals: [RehearsedFault] = []
 
     public init(name: String, source: String, backend: Backend, site: Site = Site(), control: ControlTiming = ControlTiming(),
                 buses: [Bus], sensors: [Sensor], outputs: [Output], vessels: [Vessel], simulationSeed: UInt64 = 1) {

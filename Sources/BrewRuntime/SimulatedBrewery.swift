@@ -12,8 +12,8 @@ import BrewSim
 public final class SimulatedBrewery: RigIOBackend {
     public let rig: RigSpec
     public var isSimulated: Bool { true }
-    private let box: PlantBox
-    private let devices: SimulatedRigBuses
+    let box: PlantBox
+    let devices: SimulatedRigBuses
     public let io: RigIO
     /// Each vessel's heater, pump(s) and chiller valve lines (all opened, off, by `RigIO`'s start).
     private var lines: [(heater: SimulatedLine?, pumps: [SimulatedLine], chiller: SimulatedLine?)] = []
@@ -52,6 +52,15 @@ public final class SimulatedBrewery: RigIOBackend {
     public func allOff() {
         io.allOff()
         syncPlant()
+    }
+
+    /// What the rehearsal schedule did since the rig's events were last taken (`+Rehearsal`).
+    var rehearsalEvents: [ProcessEvent] = []
+
+    public func takeEvents() -> [ProcessEvent] {
+        let staged = rehearsalEvents
+        rehearsalEvents = []
+        return staged + io.takeEvents()
     }
 
     public func advance(to now: Instant) {

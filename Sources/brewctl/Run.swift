@@ -99,9 +99,13 @@ struct Run: ParsableCommand {
         let clock: any LoopClock
         let label: String
         var rigLock: [KernelLock] = []
+        Rehearsal.refuseOnRealRig(session, rig: rig)
         switch rig.backend {
         case .simulated:
-            do { backend = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: ExitStatus.refused) }
+            let brewery: SimulatedBrewery
+            do { brewery = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: ExitStatus.refused) }
+            Rehearsal.stage(on: brewery, rig: rig, options: session)
+            backend = brewery
             let speedValue: Double? = session.fast ? nil : (session.speed ?? 1)
             label = session.fast ? "fast" : speedValue == 1 ? "real time" : "\(Format.fixed(speedValue ?? 1, speedValue?.rounded() == speedValue ? 0 : 1))x"
             clock = SimulationClock(speed: speedValue)
