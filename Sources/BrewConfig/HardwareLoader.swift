@@ -37,7 +37,8 @@ public enum HardwareLoader {
     static let outputKeys = ["type", "bus", "line", "active_low", "unit", "coil", "register", "scale", "max_speed"]
     static let vesselKeys = ["role", "name", "capacity", "sensor", "heater", "recirculation_pump", "chiller_valve",
                              "max_temperature", "simulation", "pump", "flow_meter", "level_switch", "gravity_sensor", "head_sensor",
-                             "distillate_meter", "coolant_flow", "receivers", "min_volume", "sensors", "probe_tolerance", "min_flow"]
+                             "distillate_meter", "coolant_flow", "receivers", "min_volume", "sensors", "probe_tolerance", "min_flow",
+                             "coolant_temperature", "min_pump_volume"]
     static let receiverKeys = ["name", "valve"]
     static let heaterKeys = ["output", "power", "window", "minimum_on", "minimum_off", "maximum_duty", "boil_power", "pid"]
     static let pidKeys = ["kp", "ti", "td"]
@@ -1189,6 +1190,27 @@ public enum HardwareLoader {
                 minVolume = v.quantity("min_volume", .volume, bounds: .nonNegative(max: limit, Show.litres),
                                        context: "a vessel of \(Show.litres(limit))").map { .some($0) }
             }
+            var coolantTemperature: Double?? = .some(nil)
+            if v.contains("coolant_temperature") {
+                coolantTemperature = v.quantity("coolant_temperature", .temperature, bounds: .between(-30, 40, Show.celsius),
+                                                context: "what the vessel is cooled with").map { .some($0) }
+                if coolantTemperature != nil, !v.contains("chiller_valve") {
+                    v.report("coolant_temperature", .key, "`coolant_temperature` applies to a vessel with a `chiller_valve`",
+                             expected: "chiller_valve = \"…\" with it, or no coolant_temperature (manual chilling uses the mains water)")
+                    coolantTemperature = nil
+                }
+            }
+            var minPumpVolume: Double?? = .some(nil)
+            if v.contains("min_pump_volume") {
+                let limit = capacity ?? 10_000
+                minPumpVolume = v.quantity("min_pump_volume", .volume, bounds: .nonNegative(max: limit, Show.litres),
+                                           context: "a vessel of \(Show.litres(limit))").map { .some($0) }
+                if minPumpVolume != nil, !v.contains("recirculation_pump"), !v.contains("pump") {
+                    v.report("min_pump_volume", .key, "`min_pump_volume` applies to a vessel with a `recirculation_pump` or a `pump`",
+                             expected: "recirculation_pump = \"…\" or pump = \"…\" with it, or no min_pump_volume")
+                    minPumpVolume = nil
+                }
+            }
             var simulation: RigSpec.Simulation??
             if v.contains("simulation") {
                 if let s = v.table("simulation", what: "the simulation of vessel `\(id)`",
@@ -1204,7 +1226,7 @@ public enum HardwareLoader {
 
             if vesselOK, let role, roleOK, let name, let capacity, let sensor, let heater, let recirculation, let valve, let maxTemperature,
                let simulation, let pump, let flowMeter, let levelSwitch, let gravity, let head, let distillate, let coolant, let minVolume,
-               let redundant, let probeTolerance, let minFlow {
+               let redundant, let probeTolerance, let minFlow, let coolantTemperature, let minPumpVolume {
                 var vessel = RigSpec.Vessel(id: id, role: role, name: name, capacity: Litres(capacity), temperatureSensor: sensor,
                                             heater: heater, recirculationPump: recirculation, chillerValve: valve,
                                             maxTemperature: Celsius(maxTemperature), simulation: simulation,
@@ -1214,6 +1236,8 @@ public enum HardwareLoader {
                 vessel.redundantSensors = redundant
                 vessel.probeTolerance = Kelvin(probeTolerance)
                 vessel.minFlow = minFlow
+                vessel.coolantTemperature = coolantTemperature.map(Celsius.init)
+                vessel.minPumpVolume = minPumpVolume.map(Litres.init)
                 out.append(vessel)
             } else {
                 ok = false

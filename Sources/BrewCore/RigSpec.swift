@@ -436,6 +436,12 @@ public struct RigSpec: Hashable, Sendable {
         /// Flow (L/min) below which the vessel's pump counts as not pumping: its recirculation
         /// heater is held off and the pump is stopped as running dry (docs/safety.md).
         public var minFlow = 1.0
+        /// Temperature of what the vessel's chiller or jacket is cooled with (nil: the site's
+        /// `mains_water`). Nothing can be chilled to or below it.
+        public var coolantTemperature: Celsius?
+        /// Liquid the vessel's pumps need to draw from without running dry (a mash tun's false
+        /// bottom and recirculation loop); nil when the hardware file does not say.
+        public var minPumpVolume: Litres?
 
         /// Every temperature probe of the vessel's liquid, the main one first.
         public var temperatureSensors: [String] { [temperatureSensor] + redundantSensors }
@@ -622,6 +628,8 @@ public struct RigSpec: Hashable, Sendable {
     }
 
     public func vessel(for role: VesselRole) -> Vessel? { vessels.first { $0.role == role } }
+    /// What a vessel's chiller or jacket cools with: its own coolant, else the mains water.
+    public func coolant(of vessel: Vessel) -> Celsius { vessel.coolantTemperature ?? site.mainsWater }
     public func sensor(id: String) -> Sensor? { sensors.first { $0.id == id } }
     public func output(id: String) -> Output? { outputs.first { $0.id == id } }
     public func bus(id: String) -> Bus? { buses.first { $0.id == id } }

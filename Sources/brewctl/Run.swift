@@ -94,6 +94,7 @@ struct Run: ParsableCommand {
             for e in error.errors { printDiagnostic(located.error(step: e.step, e.message).description) }
             fail("the recipe cannot run on the rig \(rig.name); nothing was switched on", code: ExitStatus.refused)
         }
+        for w in BrewPlan.review(located.recipe, on: rig).warnings { printDiagnostic(located.warning(step: w.step, w.message).description) }
 
         let backend: any RigBackend
         let clock: any LoopClock
