@@ -38,7 +38,7 @@ public enum HardwareLoader {
     static let vesselKeys = ["role", "name", "capacity", "sensor", "heater", "recirculation_pump", "chiller_valve",
                              "max_temperature", "simulation", "pump", "flow_meter", "level_switch", "gravity_sensor", "head_sensor",
                              "distillate_meter", "coolant_flow", "receivers", "min_volume", "sensors", "probe_tolerance", "min_flow",
-                             "coolant_temperature", "min_pump_volume"]
+                             "coolant_temperature", "min_pump_volume", "probe_response"]
     static let receiverKeys = ["name", "valve"]
     static let heaterKeys = ["output", "power", "window", "minimum_on", "minimum_off", "maximum_duty", "boil_power", "pid"]
     static let pidKeys = ["kp", "ti", "td"]
@@ -1120,6 +1120,13 @@ public enum HardwareLoader {
                     probeTolerance = nil
                 }
             }
+            // How long the probe takes to show a change (dead time + lag; a thermowell's dozens of
+            // seconds): the runaway watch allows for it (docs/safety.md).
+            var probeResponse: Double?? = .some(nil)
+            if v.contains("probe_response") {
+                probeResponse = v.quantity("probe_response", .duration, bounds: Bounds(min: 0, max: 600, show: Show.duration),
+                                           context: "how long the probe takes to show a change of the liquid").map { .some($0) }
+            }
             var minFlow: Double? = 1
             if v.contains("min_flow") {
                 minFlow = v.quantity("min_flow", .flow, bounds: .positive(max: 1000, Show.plain), context: "the least flow that counts as pumping")
@@ -1226,7 +1233,7 @@ public enum HardwareLoader {
 
             if vesselOK, let role, roleOK, let name, let capacity, let sensor, let heater, let recirculation, let valve, let maxTemperature,
                let simulation, let pump, let flowMeter, let levelSwitch, let gravity, let head, let distillate, let coolant, let minVolume,
-               let redundant, let probeTolerance, let minFlow, let coolantTemperature, let minPumpVolume {
+               let redundant, let probeTolerance, let minFlow, let coolantTemperature, let minPumpVolume, let probeResponse {
                 var vessel = RigSpec.Vessel(id: id, role: role, name: name, capacity: Litres(capacity), temperatureSensor: sensor,
                                             heater: heater, recirculationPump: recirculation, chillerValve: valve,
                                             maxTemperature: Celsius(maxTemperature), simulation: simulation,
@@ -1238,6 +1245,7 @@ public enum HardwareLoader {
                 vessel.minFlow = minFlow
                 vessel.coolantTemperature = coolantTemperature.map(Celsius.init)
                 vessel.minPumpVolume = minPumpVolume.map(Litres.init)
+                vessel.probeResponse = probeResponse.map(Seconds.init)
                 out.append(vessel)
             } else {
                 ok = false

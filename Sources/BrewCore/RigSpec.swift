@@ -442,6 +442,10 @@ public struct RigSpec: Hashable, Sendable {
         /// Liquid the vessel's pumps need to draw from without running dry (a mash tun's false
         /// bottom and recirculation loop); nil when the hardware file does not say.
         public var minPumpVolume: Litres?
+        /// How long the vessel's probe takes to show a change of the liquid (dead time + lag), which
+        /// the runaway watch allows for; nil when the hardware file does not say (a simulated
+        /// vessel's plant states it: `sensor_lag` + `sensor_dead_time`).
+        public var probeResponse: Seconds?
 
         /// Every temperature probe of the vessel's liquid, the main one first.
         public var temperatureSensors: [String] { [temperatureSensor] + redundantSensors }

@@ -108,7 +108,12 @@ public struct ProcessController: Sendable {
         sensorSettings = sensors
         heaterSpecs = rig.vessels.map(\.heater)
         ambient = rig.site.ambient
-        watches = Array(repeating: HeaterWatch(settings: watch), count: n)
+        // Each probe's response: the simulated plant states it; a real vessel may (`probe_response`).
+        watches = (0..<n).map { i in
+            let v = i < rig.vessels.count ? rig.vessels[i] : nil
+            let delay = v?.simulation.map { $0.sensorLag + $0.sensorDeadTime } ?? v?.probeResponse ?? .zero
+            return HeaterWatch(settings: watch, probeDelay: delay)
+        }
         health = Array(repeating: SensorHealth(settings: sensors), count: n)
         accepted = Array(repeating: nil, count: n)
         judgedAt = Array(repeating: nil, count: n)
@@ -326,11 +331,18 @@ public struct ProcessController: Sendable {
                                    maximumDuty: h.maximumDuty, ambient: ambient, boilingPoint: plan.boilingPoint)
     }
 
+    /// How long vessel v's readings take to settle on new contents: the mixing, and three times the
+    /// probe's response (what the runaway watch waits too).
+    private func settling(_ v: Int) -> Seconds {
+        watchSettings.settleAfterDisturbance + Seconds(3 * watches[v].probeDelay)
+    }
+
     /// Liquid or grain moved into or out of a vessel, or an addition went in: its watch starts over.
     private mutating func noteDisturbances(in new: ArraySlice<ProcessEvent>, at now: Instant) {
         func index(_ role: VesselRole) -> Int? { plan.vessels.firstIndex { $0.role == role } }
         func disturbed(_ v: Int) {
             watches[v].disturbed(at: now)
+            progress.disturbed(vessel: v, until: now + settling(v))
             health[v].expectChange(until: now + watchSettings.settleAfterDisturbance)
         }
         for e in new {
@@ -458,12 +470,15 @@ public struct ProcessController: Sendable {
 // MARK: - Resuming
 
 extension ProcessController {
-    /// After a resume the runaway watch has no history: it cannot know that liquid went in a
+    /// After a resume the runaway watch (and the progress watch) has no history: it cannot know that liquid went in a
     /// minute before the stop, and a window that starts inside the fill's mixing, or inside the
     /// element's own warm-up, would read as "no rise at full power". So each watch starts over as
     /// after a disturbance — it judges again once `settleAfterDisturbance` has passed.
     public mutating func watchesStartOver(at now: Instant) {
-        for i in watches.indices { watches[i].disturbed(at: now) }
+        for i in watches.indices {
+            watches[i].disturbed(at: now)
+            progress.disturbed(vessel: i, until: now + settling(i))
+        }
     }
 }
 

@@ -59,6 +59,9 @@ public struct ProgressWatch: Sendable {
     /// The stall found and not yet acknowledged.
     public private(set) var stalled: Stall?
     private var restartPending = false
+    /// Per vessel: until when its readings are still settling after liquid went in or out (the
+    /// probe falls from the room's temperature to a cold fill's): no progress is judged on them.
+    private var settlingUntil: [Int: Instant] = [:]
 
     public init(settings: Settings = Settings(), doneWithin: Kelvin = Kelvin(0.3)) {
         self.settings = settings
@@ -75,6 +78,15 @@ public struct ProgressWatch: Sendable {
             // A timer runs, a person is asked, or a person holds the heat: nothing to watch.
             watching = nil
             return nil
+        }
+        if let until = settlingUntil[v] {
+            guard now >= until else {
+                // A fill moves the reading away from the target by itself: the window starts
+                // once the probe has settled on the new contents.
+                watching = nil
+                return nil
+            }
+            settlingUntil[v] = nil
         }
         let t = v < temperatures.count ? temperatures[v] : nil
         if restartPending || watching.map({ $0.step != step || $0.vessel != v || $0.target != target || $0.rising != rising }) ?? true {
@@ -115,6 +127,12 @@ public struct ProgressWatch: Sendable {
     /// How long the watched step has gone without coming closer (nil when nothing is watched).
     public func withoutProgress(at now: Instant) -> Seconds? {
         watching.map { now - $0.since }
+    }
+
+    /// Liquid or grain went into or out of vessel `v` (or the controller resumed and cannot know
+    /// whether it just did): its readings are not judged until `until`, and the window starts then.
+    public mutating func disturbed(vessel v: Int, until: Instant) {
+        settlingUntil[v] = max(until, settlingUntil[v] ?? until)
     }
 
     /// Someone has looked (the stall's alarm was acknowledged): the window starts again.
