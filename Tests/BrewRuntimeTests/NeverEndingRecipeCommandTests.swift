@@ -98,4 +98,45 @@ final class NeverEndingRecipeCommandTests: XCTestCase {
         XCTAssertTrue(validate.stdout.contains("\(recipe): ok — Close to the limit, 2 steps, fits Simulated club brewery (1 warning above)"),
                       validate.description)
     }
+
+    /// Past what the plan can know: a kettle element too small for its losses (900 W, lid off).
+    /// `run --yes` ends failed within the window instead of running for ever, saying why.
+    func testAnUnattendedRunWhoseTargetIsUnreachableEndsFailedSayingWhy() throws {
+        let dir = temporaryFolder(self, "brewctl-stall")
+        var text = try String(contentsOfFile: shipped("Hardware/sim.toml"), encoding: .utf8)
+        for (from, to) in [("power = \"9000 W\"", "power = \"900 W\""), ("heat_loss = \"15 W/K\"", "heat_loss = \"60 W/K\"")] {
+            XCTAssertTrue(text.contains(from), from)
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        let hardware = dir.appendingPathComponent("weak.toml").path
+        try text.write(toFile: hardware, atomically: true, encoding: .utf8)
+        let recipe = dir.appendingPathComponent("warm.toml").path
+        try """
+        name = "Warm the kettle"
+
+        [[steps]]
+        name = "Fill"
+        kind = "confirm"
+        message = "Fill the kettle"
+        actions = [{ action = "fill", vessel = "kettle", volume = "40 L" }]
+
+        [[steps]]
+        name = "Heat"
+        kind = "heat"
+        vessel = "kettle"
+        temperature = "70 C"
+        """.write(toFile: recipe, atomically: true, encoding: .utf8)
+        let validate = try brewctl(["validate", "--hardware", hardware, recipe])
+        XCTAssertEqual(validate.status, 0, "nothing a plan can know: \(validate.description)")
+
+        let db = dir.appendingPathComponent("batches.sqlite").path
+        let run = try brewctl(["run", recipe, "--hardware", hardware, "--fast", "--yes", "--brewer", "ci", "--db", db])
+        XCTAssertEqual(run.status, 1, run.description)
+        let all = run.stdout + run.stderr
+        XCTAssertTrue(all.contains("batch failed: Kettle: no progress towards 70.0 °C"), run.description)
+        let show = try brewctl(["log", "show", "1", "--db", db])
+        XCTAssertEqual(show.status, 0, show.description)
+        XCTAssertTrue(show.stdout.contains("failed"), show.description)
+        XCTAssertTrue(show.stdout.contains("no progress towards 70.0 °C"), show.description)
+    }
 }
