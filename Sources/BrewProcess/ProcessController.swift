@@ -59,6 +59,8 @@ public struct ProcessController: Sendable {
     // Safety state (docs/safety.md).
     private let heaterSpecs: [RigSpec.Heater?]
     private let ambient: Celsius
+    /// What each vessel's chiller is cooled with (its own coolant, else the mains water).
+    private let coolants: [Celsius]
     private var watches: [HeaterWatch]
     private var health: [SensorHealth]
     /// The last reading each vessel accepted, and the reading last judged (so each is judged once).
@@ -108,6 +110,7 @@ public struct ProcessController: Sendable {
         sensorSettings = sensors
         heaterSpecs = rig.vessels.map(\.heater)
         ambient = rig.site.ambient
+        coolants = rig.vessels.map { rig.coolant(of: $0) }
         // Each probe's response: the simulated plant states it; a real vessel may (`probe_response`).
         watches = (0..<n).map { i in
             let v = i < rig.vessels.count ? rig.vessels[i] : nil
@@ -286,7 +289,9 @@ public struct ProcessController: Sendable {
             held = heldNow[v]
         }
         guard let stall = progress.observe(step: engine.stepIndex, awaiting: awaiting, temperatures: temperatures, heatingRate: rate,
-                                           heaterOn: on, held: held, paused: heatingPaused, at: now) else { return }
+                                           heaterOn: on, held: held, paused: heatingPaused, ambient: ambient,
+                                           coolant: awaitedVessel(awaiting).flatMap { $0 < coolants.count ? coolants[$0] : nil },
+                                           at: now) else { return }
         let v = stall.vessel
         let message = ProgressWatch.explain(stall, vessel: plan.vessels[v], temperature: temperatures[v], at: now,
                                             readingFault: readingFaults[v], heaterFault: heaterFaults[v],
@@ -295,6 +300,10 @@ public struct ProcessController: Sendable {
         watches[v].reset()
         events.append(ProcessEvent(.alarm, message, step: stall.step, vessel: v))
         newStall = (stall, message)
+    }
+
+    private func awaitedVessel(_ awaiting: StepEngine.Awaiting) -> Int? {
+        if case .temperature(let v, _, _, _) = awaiting { v } else { nil }
     }
 
     /// Duty (0–1) of vessel i's heater since its last judged sample; `consume` starts a new interval.

@@ -72,8 +72,14 @@ public struct ProgressWatch: Sendable {
     /// `heaterOn` what its heater really did since the last tick, `held` whether it was wanted on
     /// but held off at the output; `paused` true while a person holds every heater off. Returns a
     /// stall the first time one is found.
+    ///
+    /// `ambient` and `coolant` are what the vessel drifts to with no heat, and the coldest its
+    /// chiller can bring it to: a step whose target lies beyond them cannot be finished by
+    /// drifting there, so that drift is no progress (a cold fill warming in the room while its
+    /// element is held off; a chill creeping towards a coolant warmer than its target).
     public mutating func observe(step: Int, awaiting: StepEngine.Awaiting, temperatures: [Celsius?], heatingRate: Double,
-                                 heaterOn: Bool, held: Bool, paused: Bool, at now: Instant) -> Stall? {
+                                 heaterOn: Bool, held: Bool, paused: Bool, ambient: Celsius? = nil, coolant: Celsius? = nil,
+                                 at now: Instant) -> Stall? {
         guard !paused, case .temperature(let v, let target, let rising, let chilling) = awaiting else {
             // A timer runs, a person is asked, or a person holds the heat: nothing to watch.
             watching = nil
@@ -106,7 +112,8 @@ public struct ProgressWatch: Sendable {
             if let closest = w.closest {
                 // Never more than the step still needs: the last fraction of a kelvin counts too.
                 let needed = max(0.05, min(settings.minimumProgress.value, closest - doneAt))
-                if toGo <= doneAt || toGo <= closest - needed {
+                if toGo <= doneAt || (toGo <= closest - needed && !drifting(t, target: target, rising: rising, chilling: chilling,
+                                                                            heated: w.onSeconds > 0 || heaterOn, ambient: ambient, coolant: coolant)) {
                     w.closest = toGo
                     w.since = now
                     w.onSeconds = 0
@@ -122,6 +129,17 @@ public struct ProgressWatch: Sendable {
                           heaterDuty: min(1, w.onSeconds / total), heldShare: min(1, w.heldSeconds / total))
         stalled = stall
         return stall
+    }
+
+    /// Whether coming closer is only the drift towards a temperature short of the target: the
+    /// room's, with no heat since the window began, for a target above the room; the coolant's,
+    /// within 1 K of it, for a chill to below the coolant.
+    private func drifting(_ t: Celsius, target: Celsius, rising: Bool, chilling: Bool, heated: Bool,
+                          ambient: Celsius?, coolant: Celsius?) -> Bool {
+        let margin = 0.5
+        if rising, !heated, let a = ambient?.value, target.value > a + margin { return true }
+        if chilling, let c = coolant?.value, target.value < c + margin, t.value < c + 1 { return true }
+        return false
     }
 
     /// How long the watched step has gone without coming closer (nil when nothing is watched).

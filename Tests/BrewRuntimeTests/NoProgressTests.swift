@@ -1,4 +1,5 @@
 import BrewConfig
+import BrewControl
 import BrewCore
 import BrewLog
 import BrewProcess
@@ -15,6 +16,12 @@ import XCTest
 final class NoProgressTests: XCTestCase {
     private static func sim() throws -> RigSpec { try HardwareLoader.load(path: shipped("Hardware/sim.toml")) }
     private static let window = ProgressWatch.Settings().window
+    /// How long a vessel's readings settle after a fill before the window starts: the mixing and
+    /// three times its probe's response (the simulated plant's lag + dead time).
+    private static func settling(_ rig: RigSpec, _ vessel: Int) -> Seconds {
+        let response = rig.vessels[vessel].simulation.map { $0.sensorLag + $0.sensorDeadTime } ?? .zero
+        return HeaterWatch.Settings().settleAfterDisturbance + response * 3
+    }
 
     private struct Run {
         var result: BatchRunner.Result
@@ -84,7 +91,7 @@ final class NoProgressTests: XCTestCase {
         let run = try brew([fill(.kettle, 10), Recipe.Step("Boil", .boil(.kettle, duration: .minutes(60), additions: [], power: nil))],
                            on: rig, planRig: planRig)
         try assertFailsUnattended(run, naming: ["Kettle", "held off at the output", "the element must be covered"],
-                                  within: Self.window + .minutes(1))
+                                  within: Self.settling(rig, 2) + Self.window + .minutes(1))
     }
 
     func testARestAboveTheVesselsLimitFails() throws {
@@ -119,7 +126,8 @@ final class NoProgressTests: XCTestCase {
         planRig.vessels[1].minPumpVolume = nil
         let run = try brew([fill(.mashTun, 8), Recipe.Step("Mash", .rest(.mashTun, at: Celsius(66), duration: .minutes(60)))],
                            on: rig, planRig: planRig)
-        try assertFailsUnattended(run, naming: ["Mash tun", "held off at the output", "mash_pump stopped"], within: Self.window + .minutes(1))
+        try assertFailsUnattended(run, naming: ["Mash tun", "held off at the output", "mash_pump stopped"],
+                                  within: Self.settling(rig, 1) + Self.window + .minutes(1))
         XCTAssertTrue(run.alarms.contains { $0.message.contains("pump running dry") }, "\(run.alarms)")
     }
 
