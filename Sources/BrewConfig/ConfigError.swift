@@ -19,6 +19,9 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     /// True when the file could not be read at all (missing, a folder, not UTF-8), as opposed to
     /// readable content that is invalid.
     public var isUnreadable: Bool
+    /// True for a warning: something that may still work but probably will not (a rest close to
+    /// the vessel's limit); it is shown, and does not make the file invalid.
+    public var isWarning = false
 
     public init(file: String, line: Int, column: Int, key: String, message: String, expected: String? = nil,
                 suggestion: String? = nil, unreadable: Bool = false) {
@@ -34,7 +37,8 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// `Recipes/ipa.toml:12:5: error: steps[3].temperature: <message>; expected <expected>; <suggestion>`
     public var description: String {
-        var text = line > 0 ? "\(file):\(line):\(max(column, 1)): error: " : "\(file): error: "
+        let severity = isWarning ? "warning" : "error"
+        var text = line > 0 ? "\(file):\(line):\(max(column, 1)): \(severity): " : "\(file): \(severity): "
         if !key.isEmpty { text += "\(key): " }
         text += message
         if let expected, !expected.isEmpty { text += "; expected \(expected)" }

@@ -26,7 +26,7 @@ public enum HardwareLoader {
         return rig
     }
 
-    static let rootKeys = ["name", "backend", "seed", "site", "control", "buses", "sensors", "outputs", "vessels", "interlocks", "circuits"]
+    static let rootKeys = ["name", "backend", "seed", "site", "control", "buses", "sensors", "outputs", "vessels", "interlocks", "circuits", "simulation"]
     static let siteKeys = ["altitude", "ambient", "mains_water"]
     static let controlKeys = ["tick", "sample_period", "stale_after"]
     static let busKeys = ["type", "adapter", "chip", "device", "baud", "parity", "data_bits", "stop_bits", "timeout", "retries",
@@ -37,7 +37,8 @@ public enum HardwareLoader {
     static let outputKeys = ["type", "bus", "line", "active_low", "unit", "coil", "register", "scale", "max_speed"]
     static let vesselKeys = ["role", "name", "capacity", "sensor", "heater", "recirculation_pump", "chiller_valve",
                              "max_temperature", "simulation", "pump", "flow_meter", "level_switch", "gravity_sensor", "head_sensor",
-                             "distillate_meter", "coolant_flow", "receivers", "min_volume", "sensors", "probe_tolerance", "min_flow"]
+                             "distillate_meter", "coolant_flow", "receivers", "min_volume", "sensors", "probe_tolerance", "min_flow",
+                             "coolant_temperature", "min_pump_volume", "probe_response"]
     static let receiverKeys = ["name", "valve"]
     static let heaterKeys = ["output", "power", "window", "minimum_on", "minimum_off", "maximum_duty", "boil_power", "pid"]
     static let pidKeys = ["kp", "ti", "td"]
@@ -76,15 +77,19 @@ public enum HardwareLoader {
         let interlocks = readInterlocks(root, sensors: sensors, outputs: outputs)
         let circuits = readCircuits(root, outputs: outputs, vessels: vessels ?? [])
         let resetsOK = checkBusResets(root, buses: buses, outputs: outputs)
+        let faults = readRehearsals(root, simulated: simulated)
         root.checkKeys(known: rootKeys)
 
         let seedOK = !root.contains("seed") || seed != nil
         let backendOK = !root.contains("backend") || backend != nil
         guard let name, backendOK, seedOK, let site, let control, buses.ok, sensors.ok, outputs.ok, resetsOK,
               let vessels, let interlocks, let circuits else { return nil }
-        return RigSpec(name: name, source: source, backend: backend ?? .simulated, site: site, control: control,
-                       buses: buses.valid, sensors: sensors.valid, outputs: outputs.valid,
-                       vessels: vessels, interlocks: interlocks, circuits: circuits, simulationSeed: UInt64(seed ?? 1))
+        var rig = RigSpec(name: name, source: source, backend: backend ?? .simulated, site: site, control: control,
+                          buses: buses.valid, sensors: sensors.valid, outputs: outputs.valid,
+                          vessels: vessels, interlocks: interlocks, circuits: circuits, simulationSeed: UInt64(seed ?? 1))
+        guard let faults, let staged = checkRehearsals(faults, on: rig) else { return nil }
+        rig.rehearsals = staged
+        return rig
     }
 
     /// Each bus's `reset_output` must be a `bus_reset` output, used by that bus alone.
@@ -1115,6 +1120,13 @@ public enum HardwareLoader {
                     probeTolerance = nil
                 }
             }
+            // How long the probe takes to show a change (dead time + lag; a thermowell's dozens of
+            // seconds): the runaway watch allows for it (docs/safety.md).
+            var probeResponse: Double?? = .some(nil)
+            if v.contains("probe_response") {
+                probeResponse = v.quantity("probe_response", .duration, bounds: Bounds(min: 0, max: 600, show: Show.duration),
+                                           context: "how long the probe takes to show a change of the liquid").map { .some($0) }
+            }
             var minFlow: Double? = 1
             if v.contains("min_flow") {
                 minFlow = v.quantity("min_flow", .flow, bounds: .positive(max: 1000, Show.plain), context: "the least flow that counts as pumping")
@@ -1185,6 +1197,27 @@ public enum HardwareLoader {
                 minVolume = v.quantity("min_volume", .volume, bounds: .nonNegative(max: limit, Show.litres),
                                        context: "a vessel of \(Show.litres(limit))").map { .some($0) }
             }
+            var coolantTemperature: Double?? = .some(nil)
+            if v.contains("coolant_temperature") {
+                coolantTemperature = v.quantity("coolant_temperature", .temperature, bounds: .between(-30, 40, Show.celsius),
+                                                context: "what the vessel is cooled with").map { .some($0) }
+                if coolantTemperature != nil, !v.contains("chiller_valve") {
+                    v.report("coolant_temperature", .key, "`coolant_temperature` applies to a vessel with a `chiller_valve`",
+                             expected: "chiller_valve = \"…\" with it, or no coolant_temperature (manual chilling uses the mains water)")
+                    coolantTemperature = nil
+                }
+            }
+            var minPumpVolume: Double?? = .some(nil)
+            if v.contains("min_pump_volume") {
+                let limit = capacity ?? 10_000
+                minPumpVolume = v.quantity("min_pump_volume", .volume, bounds: .nonNegative(max: limit, Show.litres),
+                                           context: "a vessel of \(Show.litres(limit))").map { .some($0) }
+                if minPumpVolume != nil, !v.contains("recirculation_pump"), !v.contains("pump") {
+                    v.report("min_pump_volume", .key, "`min_pump_volume` applies to a vessel with a `recirculation_pump` or a `pump`",
+                             expected: "recirculation_pump = \"…\" or pump = \"…\" with it, or no min_pump_volume")
+                    minPumpVolume = nil
+                }
+            }
             var simulation: RigSpec.Simulation??
             if v.contains("simulation") {
                 if let s = v.table("simulation", what: "the simulation of vessel `\(id)`",
@@ -1200,7 +1233,7 @@ public enum HardwareLoader {
 
             if vesselOK, let role, roleOK, let name, let capacity, let sensor, let heater, let recirculation, let valve, let maxTemperature,
                let simulation, let pump, let flowMeter, let levelSwitch, let gravity, let head, let distillate, let coolant, let minVolume,
-               let redundant, let probeTolerance, let minFlow {
+               let redundant, let probeTolerance, let minFlow, let coolantTemperature, let minPumpVolume, let probeResponse {
                 var vessel = RigSpec.Vessel(id: id, role: role, name: name, capacity: Litres(capacity), temperatureSensor: sensor,
                                             heater: heater, recirculationPump: recirculation, chillerValve: valve,
                                             maxTemperature: Celsius(maxTemperature), simulation: simulation,
@@ -1210,6 +1243,9 @@ public enum HardwareLoader {
                 vessel.redundantSensors = redundant
                 vessel.probeTolerance = Kelvin(probeTolerance)
                 vessel.minFlow = minFlow
+                vessel.coolantTemperature = coolantTemperature.map(Celsius.init)
+                vessel.minPumpVolume = minPumpVolume.map(Litres.init)
+                vessel.probeResponse = probeResponse.map(Seconds.init)
                 out.append(vessel)
             } else {
                 ok = false

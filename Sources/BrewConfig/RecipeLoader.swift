@@ -29,6 +29,16 @@ public enum RecipeLoader {
             return ConfigError(file: file, line: p.line, column: p.column, key: "steps[\(index)]",
                                message: "step \(index + 1) (\(name)) does not fit the rig: \(message)")
         }
+
+        /// Something about step `index` that may still work but probably will not, in the same format.
+        public func warning(step index: Int, _ message: String) -> ConfigError {
+            let p = index < stepPositions.count ? stepPositions[index] : (line: 0, column: 0)
+            let name = index < recipe.steps.count ? recipe.steps[index].name : ""
+            var w = ConfigError(file: file, line: p.line, column: p.column, key: "steps[\(index)]",
+                                message: "step \(index + 1) (\(name)): \(message)")
+            w.isWarning = true
+            return w
+        }
     }
 
     public static func loadLocated(path: String) throws(ConfigErrors) -> Located {

@@ -19,6 +19,12 @@ import BrewCore
 ///   the temperature rose more than `offRiseMargin` over that span — a welded SSR.
 /// - *Far from the setpoint* (warning): more than `farBand` from the setpoint for longer than
 ///   the time the element should need to close the gap × `farFactor` + `farMargin`.
+///
+/// The probe's response (`probeDelay`: its dead time plus its lag, e.g. a thermowell's) is
+/// allowed for in all three: heat is only expected to show `probeDelay` after it went in; the
+/// welded-SSR check ignores the first 2 × `probeDelay` after switch-off, while the probe catches
+/// up with a rise that happened while the element was on; and after a disturbance the watch
+/// waits 3 × `probeDelay` longer, while a slow probe still settles on the new contents.
 public struct HeaterWatch: Sendable {
     public struct Settings: Hashable, Sendable {
         /// The shortest window the no-rise check judges over (Klipper's `check_gain_time`).
@@ -104,6 +110,8 @@ public struct HeaterWatch: Sendable {
     }
 
     public let settings: Settings
+    /// How long the probe takes to show a change of the liquid: dead time + lag, s.
+    public let probeDelay: Double
     private var samples: [Sample] = []
     private var head = 0
     private var quietUntil: Double?
@@ -112,9 +120,10 @@ public struct HeaterWatch: Sendable {
     private var farSetpoint: Double?
     private var farWarned = false
 
-    public init(settings: Settings = Settings()) {
+    public init(settings: Settings = Settings(), probeDelay: Seconds = .zero) {
         self.settings = settings
-        samples.reserveCapacity(Int(settings.maximumWindow.value) + 8)
+        self.probeDelay = probeDelay.value.isFinite ? min(max(0, probeDelay.value), 3600) : 0
+        samples.reserveCapacity(Int(settings.maximumWindow.value + self.probeDelay) + 8)
     }
 
     /// Forget the history: after a gap in the readings, or a fault that was handled.
@@ -130,7 +139,7 @@ public struct HeaterWatch: Sendable {
     /// opened): start over once it has had `settleAfterDisturbance` to mix.
     public mutating func disturbed(at now: Instant) {
         reset()
-        quietUntil = now.seconds + settings.settleAfterDisturbance.value
+        quietUntil = now.seconds + settings.settleAfterDisturbance.value + 3 * probeDelay
     }
 
     /// One fresh sample. `duty` is the share (0–1) of the interval since the previous sample
@@ -151,7 +160,7 @@ public struct HeaterWatch: Sendable {
             onTime = last.onTime + d * dt
         }
         samples.append(Sample(at: t, temperature: y, heat: heat, onTime: onTime))
-        while head < samples.count, t - samples[head].at > settings.maximumWindow.value { head += 1 }
+        while head < samples.count, t - samples[head].at > settings.maximumWindow.value + probeDelay { head += 1 }
         if head > 512 {
             samples.removeFirst(head)
             head = 0
@@ -173,18 +182,34 @@ public struct HeaterWatch: Sendable {
         return "\(Watts(c.power.value * c.efficiency)) into \(into)"
     }
 
+    /// The latest sample taken at or before `time` (within the window), for the heat that can
+    /// have reached the probe by a later sample.
+    private func sample(atOrBefore time: Double) -> Sample? {
+        var lo = head, hi = samples.count - 1
+        guard lo <= hi, samples[lo].at <= time else { return nil }
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if samples[mid].at <= time { lo = mid } else { hi = mid - 1 }
+        }
+        return samples[lo]
+    }
+
     private func checkNoRise(_ c: Context) -> Finding? {
         guard let now = samples.last else { return nil }
         let bp = c.boilingPoint.value - settings.boilMargin.value
+        // The heat the probe can show by now went in up to `probeDelay` ago.
+        guard let heatNow = probeDelay > 0 ? sample(atOrBefore: now.at - probeDelay) : now else { return nil }
         var i = samples.count - 2
         while i >= head {
             let s = samples[i]
             let span = now.at - s.at
             if s.temperature >= bp { return nil }   // the window reaches the boiling plateau
             if span >= settings.minimumWindow.value {
-                let expected = (now.heat - s.heat) / c.heatCapacity
+                // Heat over the same span, `probeDelay` earlier: what this span of readings shows.
+                guard let heatFrom = probeDelay > 0 ? sample(atOrBefore: s.at - probeDelay) : s else { return nil }
+                let expected = (heatNow.heat - heatFrom.heat) / c.heatCapacity
                 if expected >= settings.minimumExpectedRise.value {
-                    let duty = (now.onTime - s.onTime) / span
+                    let duty = (heatNow.onTime - heatFrom.onTime) / max(1e-9, heatNow.at - heatFrom.at)
                     guard duty * 100 >= settings.minimumDuty.value, now.temperature < bp else { return nil }
                     let seen = now.temperature - s.temperature
                     guard seen < settings.seenFraction * expected else { return nil }
@@ -203,6 +228,10 @@ public struct HeaterWatch: Sendable {
         // The oldest sample from which the heater has been off throughout.
         var i = samples.count - 1
         while i > head, samples[i - 1].onTime == now.onTime { i -= 1 }
+        // A slow probe goes on rising for a while after the element went off: judge from when it
+        // has caught up.
+        let caughtUp = samples[i].at + 2 * probeDelay
+        while i < samples.count - 1, samples[i].at < caughtUp { i += 1 }
         let start = samples[i]
         let span = now.at - start.at
         guard span >= settings.offWindow.value else { return nil }

@@ -78,6 +78,12 @@ public struct BrewPlan: Sendable {
     /// Whether `recipe` fits `rig`: every vessel role present, with the heater, sensors, pumps and
     /// capacity each step needs. Returns the plan when it fits, and every problem otherwise.
     public static func check(_ recipe: Recipe, on rig: RigSpec) -> (plan: BrewPlan?, errors: [BindingError]) {
+        let r = review(recipe, on: rig)
+        return (r.plan, r.errors)
+    }
+
+    /// `check`, and the warnings: what may still work but probably will not (docs/recipes.md).
+    public static func review(_ recipe: Recipe, on rig: RigSpec) -> (plan: BrewPlan?, errors: [BindingError], warnings: [BindingError]) {
         var errors: [BindingError] = []
         let vessels = rig.vessels.map { v in
             PlanVessel(role: v.role, name: v.name, hasHeater: v.heater != nil, hasChillerValve: v.chillerValve != nil,
@@ -200,9 +206,14 @@ public struct BrewPlan: Sendable {
                 break
             }
         }
-        guard errors.isEmpty else { return (nil, errors) }
+        let findings = limitFindings(recipe, on: rig, stepVessel: stepVessel, contentsAtStep: contentsAtStep)
+        errors += findings.filter { !$0.warning }.map { BindingError(step: $0.step, message: $0.message) }
+        // Step by step, and within a step in the order found.
+        errors = errors.enumerated().sorted { ($0.element.step, $0.offset) < ($1.element.step, $1.offset) }.map(\.element)
+        let warnings = findings.filter(\.warning).map { BindingError(step: $0.step, message: $0.message) }
+        guard errors.isEmpty else { return (nil, errors, warnings) }
         return (BrewPlan(recipe: recipe, vessels: vessels, boilingPoint: rig.site.boilingPoint,
-                         stepVessel: stepVessel, contentsAtStep: contentsAtStep), [])
+                         stepVessel: stepVessel, contentsAtStep: contentsAtStep), [], warnings)
     }
 
     /// Full-power heating rate of a vessel with the contents it has at a step, K/s.

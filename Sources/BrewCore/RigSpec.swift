@@ -18,6 +18,8 @@ public struct RigSpec: Hashable, Sendable {
     public var circuits: [Circuit] = []
     /// Seed for the simulated brewery's noise, so a simulated brew day is reproducible.
     public var simulationSeed: UInt64
+    /// Faults a simulated rig stages at brew times (`[[simulation.faults]]`), for rehearsals.
+    public var rehearsals: [RehearsedFault] = []
 
     public init(name: String, source: String, backend: Backend, site: Site = Site(), control: ControlTiming = ControlTiming(),
                 buses: [Bus], sensors: [Sensor], outputs: [Output], vessels: [Vessel], simulationSeed: UInt64 = 1) {
@@ -434,6 +436,16 @@ public struct RigSpec: Hashable, Sendable {
         /// Flow (L/min) below which the vessel's pump counts as not pumping: its recirculation
         /// heater is held off and the pump is stopped as running dry (docs/safety.md).
         public var minFlow = 1.0
+        /// Temperature of what the vessel's chiller or jacket is cooled with (nil: the site's
+        /// `mains_water`). Nothing can be chilled to or below it.
+        public var coolantTemperature: Celsius?
+        /// Liquid the vessel's pumps need to draw from without running dry (a mash tun's false
+        /// bottom and recirculation loop); nil when the hardware file does not say.
+        public var minPumpVolume: Litres?
+        /// How long the vessel's probe takes to show a change of the liquid (dead time + lag), which
+        /// the runaway watch allows for; nil when the hardware file does not say (a simulated
+        /// vessel's plant states it: `sensor_lag` + `sensor_dead_time`).
+        public var probeResponse: Seconds?
 
         /// Every temperature probe of the vessel's liquid, the main one first.
         public var temperatureSensors: [String] { [temperatureSensor] + redundantSensors }
@@ -620,6 +632,8 @@ public struct RigSpec: Hashable, Sendable {
     }
 
     public func vessel(for role: VesselRole) -> Vessel? { vessels.first { $0.role == role } }
+    /// What a vessel's chiller or jacket cools with: its own coolant, else the mains water.
+    public func coolant(of vessel: Vessel) -> Celsius { vessel.coolantTemperature ?? site.mainsWater }
     public func sensor(id: String) -> Sensor? { sensors.first { $0.id == id } }
     public func output(id: String) -> Output? { outputs.first { $0.id == id } }
     public func bus(id: String) -> Bus? { buses.first { $0.id == id } }

@@ -338,6 +338,49 @@ public struct StepEngine: Sendable {
 
     private func vesselName(_ v: Int?) -> String { v.map { plan.vessels[$0].name } ?? "—" }
 
+    // MARK: - What the step waits for (the progress watch)
+
+    /// What the current step needs before it can go on, as the progress watch sees it.
+    public enum Awaiting: Hashable, Sendable {
+        /// Nothing the temperature must do: a person, a zero-time step, a finished batch.
+        case nothing
+        /// A timer runs by itself (a rest in its band, a ramp on its line, a boil, a whirlpool).
+        case timer
+        /// Vessel `vessel` must come to `target`: rising, or falling (`chilling` when a chiller
+        /// does it, else only the vessel's losses to the room).
+        case temperature(vessel: Int, target: Celsius, rising: Bool, chilling: Bool)
+    }
+
+    public func awaiting(at now: Instant, temperatures: [Celsius?]) -> Awaiting {
+        guard phase == .running, stepStartedAt != nil, let step = currentStep, let v = plan.stepVessel[stepIndex] else { return .nothing }
+        let t = v < temperatures.count ? temperatures[v] : nil
+        func toward(_ target: Celsius) -> Awaiting {
+            let rising = t.map { $0.value < target.value } ?? true
+            return .temperature(vessel: v, target: target, rising: rising, chilling: false)
+        }
+        func inBand(of target: Celsius) -> Bool { t.map { abs($0.value - target.value) <= settings.restBand.value } ?? false }
+        switch step.kind {
+        case .heat(_, let target):
+            return .temperature(vessel: v, target: target, rising: true, chilling: false)
+        case .rest(_, let target, _):
+            return reachedAt != nil && inBand(of: target) ? .timer : toward(target)
+        case .ramp(_, let target, let duration):
+            if let start = stepStartedAt, now - start < duration, let setpoint = regimes[v].setpoint(at: now), inBand(of: setpoint) { return .timer }
+            return toward(target)
+        case .boil:
+            if boilStartedAt != nil { return .timer }
+            return .temperature(vessel: v, target: Celsius(plan.boilingPoint.value - settings.boilMargin.value), rising: true, chilling: false)
+        case .chill(_, let target):
+            return .temperature(vessel: v, target: target, rising: false, chilling: true)
+        case .whirlpool(_, _, let temperature, _):
+            if reachedAt != nil { return .timer }
+            guard let temperature else { return .nothing }
+            return .temperature(vessel: v, target: temperature, rising: false, chilling: true)
+        case .hold, .off, .confirm, .sparge, .transfer, .ferment, .distill:
+            return .nothing
+        }
+    }
+
     // MARK: - What the brewer sees
 
     /// What the current step is doing and waiting for, in a brewer's words.

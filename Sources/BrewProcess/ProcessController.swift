@@ -42,6 +42,15 @@ public struct ProcessController: Sendable {
     public let sensorSettings: SensorHealth.Settings
     /// True while every heater is held off on the operator's request (e.g. Ctrl-C pending).
     public private(set) var heatingPaused = false
+    /// Notices a step that cannot make progress (docs/safety.md, "A step that makes no progress").
+    public private(set) var progress: ProgressWatch
+    /// A stall found at the last tick, for the runner (an unattended batch ends failed on it);
+    /// the message is the alarm's.
+    public private(set) var newStall: (stall: ProgressWatch.Stall, message: String)?
+    /// Why each vessel's heater was last held off at its output although wanted (the rig says:
+    /// an interlock, a trip), for the stall's message.
+    private var heldBecause: [String?]
+    private var heldNow: [Bool]
 
     private var loops: [HeaterLoop?]
     private let limits: [Celsius]
@@ -82,8 +91,10 @@ public struct ProcessController: Sendable {
     }
 
     public init(plan: BrewPlan, rig: RigSpec, settings: StepEngine.Settings = StepEngine.Settings(),
-                watch: HeaterWatch.Settings = HeaterWatch.Settings(), sensors: SensorHealth.Settings = SensorHealth.Settings()) {
+                watch: HeaterWatch.Settings = HeaterWatch.Settings(), sensors: SensorHealth.Settings = SensorHealth.Settings(),
+                progress: ProgressWatch.Settings = ProgressWatch.Settings()) {
         self.plan = plan
+        self.progress = ProgressWatch(settings: progress, doneWithin: settings.reachTolerance)
         staleAfter = rig.control.staleAfter
         engine = StepEngine(plan: plan, settings: settings)
         let n = plan.vessels.count
@@ -97,7 +108,12 @@ public struct ProcessController: Sendable {
         sensorSettings = sensors
         heaterSpecs = rig.vessels.map(\.heater)
         ambient = rig.site.ambient
-        watches = Array(repeating: HeaterWatch(settings: watch), count: n)
+        // Each probe's response: the simulated plant states it; a real vessel may (`probe_response`).
+        watches = (0..<n).map { i in
+            let v = i < rig.vessels.count ? rig.vessels[i] : nil
+            let delay = v?.simulation.map { $0.sensorLag + $0.sensorDeadTime } ?? v?.probeResponse ?? .zero
+            return HeaterWatch(settings: watch, probeDelay: delay)
+        }
         health = Array(repeating: SensorHealth(settings: sensors), count: n)
         accepted = Array(repeating: nil, count: n)
         judgedAt = Array(repeating: nil, count: n)
@@ -105,6 +121,8 @@ public struct ProcessController: Sendable {
         spikeAlertAt = Array(repeating: nil, count: n)
         onTime = Array(repeating: 0, count: n)
         sampleAt = Array(repeating: nil, count: n)
+        heldBecause = Array(repeating: nil, count: n)
+        heldNow = Array(repeating: false, count: n)
         var circuitOf = Array(repeating: Int?.none, count: n)
         var circuits: [CircuitState] = []
         for c in rig.circuits {
@@ -201,6 +219,7 @@ public struct ProcessController: Sendable {
         let before = events.count
         engine.advance(at: now, temperatures: temperatures, events: &events)
         noteDisturbances(in: events[before...], at: now)
+        watchProgress(at: now, events: &events)
 
         // Thermal-runaway watch, on each fresh sample.
         for i in outputs.indices where heaterSpecs[i] != nil && fresh[i] {
@@ -254,6 +273,30 @@ public struct ProcessController: Sendable {
         shareCircuits(at: now)
     }
 
+    /// The progress watch on the step in hand, with what the heater did since the last tick (the
+    /// outputs as last applied). A stall latches the vessel's heater off until acknowledged, as a
+    /// heater fault does, and is told once, with what holds it and what to do.
+    private mutating func watchProgress(at now: Instant, events: inout [ProcessEvent]) {
+        newStall = nil
+        let awaiting = engine.awaiting(at: now, temperatures: temperatures)
+        var rate = 0.0, on = false, held = false
+        if case .temperature(let v, _, _, _) = awaiting, v < outputs.count {
+            rate = plan.heatingRate(vessel: v, atStep: engine.stepIndex)
+            on = outputs[v].heaterOn
+            held = heldNow[v]
+        }
+        guard let stall = progress.observe(step: engine.stepIndex, awaiting: awaiting, temperatures: temperatures, heatingRate: rate,
+                                           heaterOn: on, held: held, paused: heatingPaused, at: now) else { return }
+        let v = stall.vessel
+        let message = ProgressWatch.explain(stall, vessel: plan.vessels[v], temperature: temperatures[v], at: now,
+                                            readingFault: readingFaults[v], heaterFault: heaterFaults[v],
+                                            heldBy: stall.heldShare > 0 ? heldBecause[v] : nil)
+        if heaterFaults[v] == nil { heaterFaults[v] = "no progress towards \(stall.target) — heater off until acknowledged" }
+        watches[v].reset()
+        events.append(ProcessEvent(.alarm, message, step: stall.step, vessel: v))
+        newStall = (stall, message)
+    }
+
     /// Duty (0–1) of vessel i's heater since its last judged sample; `consume` starts a new interval.
     private mutating func sampleDuty(_ i: Int, at t: Instant, consume: Bool) -> Double {
         let span = sampleAt[i].map { t.seconds - $0.seconds } ?? 0
@@ -288,11 +331,18 @@ public struct ProcessController: Sendable {
                                    maximumDuty: h.maximumDuty, ambient: ambient, boilingPoint: plan.boilingPoint)
     }
 
+    /// How long vessel v's readings take to settle on new contents: the mixing, and three times the
+    /// probe's response (what the runaway watch waits too).
+    private func settling(_ v: Int) -> Seconds {
+        watchSettings.settleAfterDisturbance + Seconds(3 * watches[v].probeDelay)
+    }
+
     /// Liquid or grain moved into or out of a vessel, or an addition went in: its watch starts over.
     private mutating func noteDisturbances(in new: ArraySlice<ProcessEvent>, at now: Instant) {
         func index(_ role: VesselRole) -> Int? { plan.vessels.firstIndex { $0.role == role } }
         func disturbed(_ v: Int) {
             watches[v].disturbed(at: now)
+            progress.disturbed(vessel: v, until: now + settling(v))
             health[v].expectChange(until: now + watchSettings.settleAfterDisturbance)
         }
         for e in new {
@@ -346,9 +396,14 @@ public struct ProcessController: Sendable {
 
     /// What the outputs really did with this tick's `outputs`: a heater an interlock held off was
     /// off, whatever was asked. The runaway watch and the sensor checks judge each element by its
-    /// real duty, so a held-off element is never taken for a dead one.
-    public mutating func noteApplied(heaters: [Bool]) {
-        for i in outputs.indices where i < heaters.count { outputs[i].heaterOn = heaters[i] }
+    /// real duty, so a held-off element is never taken for a dead one. `heldBecause` says, for a
+    /// heater wanted on but held off, what the rig said holds it (nil: not held, or not known).
+    public mutating func noteApplied(heaters: [Bool], heldBecause reasons: [String?] = []) {
+        for i in outputs.indices where i < heaters.count {
+            heldNow[i] = outputs[i].heaterOn && !heaters[i]
+            if heldNow[i], i < reasons.count, let why = reasons[i] { heldBecause[i] = why }
+            outputs[i].heaterOn = heaters[i]
+        }
     }
 
     /// Clears a latched heater fault on vessel `vessel` (the brewer has looked at it); returns
@@ -359,6 +414,7 @@ public struct ProcessController: Sendable {
         guard vessel >= 0, vessel < heaterFaults.count, let fault = heaterFaults[vessel] else { return nil }
         heaterFaults[vessel] = nil
         watches[vessel].reset()
+        if progress.stalled?.vessel == vessel { progress.restart() }
         pendingEvents.append(ProcessEvent(.alarmCleared, "\(plan.vessels[vessel].name): heater fault acknowledged — heater back under control",
                                           vessel: vessel, actor: actor))
         return fault
@@ -367,7 +423,9 @@ public struct ProcessController: Sendable {
     /// Clears every latched heater fault; returns the vessels it cleared.
     @discardableResult
     public mutating func acknowledgeAll(by actor: String? = nil) -> [Int] {
-        heaterFaults.indices.filter { acknowledge(vessel: $0, by: actor) != nil }
+        // The brewer has looked: a step that made no progress gets a new window.
+        progress.restart()
+        return heaterFaults.indices.filter { acknowledge(vessel: $0, by: actor) != nil }
     }
 
     /// The operator confirmed the step waiting for them; false if none was waiting.
@@ -409,6 +467,21 @@ public struct ProcessController: Sendable {
     }
 }
 
+// MARK: - Resuming
+
+extension ProcessController {
+    /// After a resume the runaway watch (and the progress watch) has no history: it cannot know that liquid went in a
+    /// minute before the stop, and a window that starts inside the fill's mixing, or inside the
+    /// element's own warm-up, would read as "no rise at full power". So each watch starts over as
+    /// after a disturbance — it judges again once `settleAfterDisturbance` has passed.
+    public mutating func watchesStartOver(at now: Instant) {
+        for i in watches.indices {
+            watches[i].disturbed(at: now)
+            progress.disturbed(vessel: i, until: now + settling(i))
+        }
+    }
+}
+
 // MARK: - The tick's own memory, for a seamless resume
 
 extension ProcessController {
@@ -421,8 +494,9 @@ extension ProcessController {
     /// Restored only by a seamless resume (the simulated brewery, which stopped with brewctl):
     /// after a real gap a reading from before it is stale and the checks must start over.
     /// The runaway watch (`HeaterWatch`) is not kept — up to 20 min of samples per heater would be
-    /// written every few seconds; it starts over after any resume, which on a healthy plant
-    /// changes no output, and delays a finding by at most its window.
+    /// written every few seconds; it starts over after any resume (`watchesStartOver`), which on
+    /// a healthy plant changes no output, and delays a finding by at most its window plus the
+    /// settling time.
     public struct TickState: Hashable, Sendable, Codable {
         public struct Vessel: Hashable, Sendable, Codable {
             public var heaterOn: Bool

@@ -142,9 +142,50 @@ public final class RigIO {
     }
 
     /// Reads every sensor an interlock depends on (each `read` does; also on its own after the
-    /// simulated plant is restored, so the first tick of a resumed run decides on fresh values).
+    /// simulated plant is restored from a snapshot that did not keep `interlockMemory`).
     public func readInterlockSensors() {
         for id in interlockSensors { if let n = sensorNumber[id] { values[n] = value(id) } }
+    }
+
+    /// What an interlock last read of one sensor: a value, a failed read, or nothing yet.
+    public struct RememberedValue: Hashable, Sendable {
+        public var sensor: String
+        public var value: Double?
+        public var failure: BusError?
+        public init(sensor: String, value: Double?, failure: BusError?) {
+            self.sensor = sensor
+            self.value = value
+            self.failure = failure
+        }
+    }
+
+    /// The values the interlocks decide on until the next sample reads them again. Kept with a
+    /// simulated batch's state: the plant may have changed since the last sample (a fill confirmed
+    /// between samples wets a level switch), and an uninterrupted run goes on deciding on the
+    /// values read before that until the next sample — so must a resumed one.
+    public var interlockMemory: [RememberedValue] {
+        interlockSensors.compactMap { id in
+            guard let n = sensorNumber[id] else { return nil }
+            return switch values[n] {
+            case .success(let v)?: RememberedValue(sensor: id, value: v, failure: nil)
+            case .failure(let e)?: RememberedValue(sensor: id, value: nil, failure: e)
+            case nil: RememberedValue(sensor: id, value: nil, failure: nil)
+            }
+        }
+    }
+
+    /// Takes up saved interlock values (a seamless resume). Sensors the memory does not name —
+    /// a hardware file changed since — are read now instead.
+    public func restoreInterlockMemory(_ memory: [RememberedValue]) {
+        let byID = Dictionary(memory.map { ($0.sensor, $0) }, uniquingKeysWith: { a, _ in a })
+        for id in interlockSensors {
+            guard let n = sensorNumber[id] else { continue }
+            if let m = byID[id] {
+                values[n] = m.value.map { .success($0) } ?? m.failure.map { .failure($0) }
+            } else {
+                values[n] = value(id)
+            }
+        }
     }
 
     private func temperature(_ id: String, at now: Instant) -> TemperatureReading {

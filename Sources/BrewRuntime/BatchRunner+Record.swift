@@ -140,12 +140,19 @@ extension BatchRunner {
                                     demand: out.demand, heaterOn: out.heaterOn, fault: controller.faults[i],
                                     involved: i == stepVessel || engine.regimes[i] != .off)
         }
-        return RunStatus(brewTime: brewTime(now), stepNumber: min(engine.stepIndex + 1, plan.recipe.steps.count),
-                         stepCount: plan.recipe.steps.count, stepName: engine.currentStep?.name ?? "done",
-                         waitingFor: engine.waitingFor(at: now, temperatures: temps),
-                         stepTimeLeft: estimate.step, batchTimeLeft: estimate.batch, vessels: vessels,
-                         awaitingConfirmation: engine.awaitsConfirmation || gapHold, heatingPaused: controller.heatingPaused,
-                         unacknowledgedAlarms: unacknowledged)
+        // The estimate stops pretending once the step has long made no progress.
+        let watch = controller.progress
+        let without = watch.stalled.map { now - $0.since } ?? watch.withoutProgress(at: now)
+        let noProgress = without.flatMap { watch.stalled != nil || $0 >= watch.settings.showAfter ? $0 : nil }
+        var status = RunStatus(brewTime: brewTime(now), stepNumber: min(engine.stepIndex + 1, plan.recipe.steps.count),
+                               stepCount: plan.recipe.steps.count, stepName: engine.currentStep?.name ?? "done",
+                               waitingFor: engine.waitingFor(at: now, temperatures: temps),
+                               stepTimeLeft: noProgress == nil ? estimate.step : nil, batchTimeLeft: noProgress == nil ? estimate.batch : nil,
+                               vessels: vessels, awaitingConfirmation: engine.awaitsConfirmation || gapHold,
+                               heatingPaused: controller.heatingPaused, unacknowledgedAlarms: unacknowledged)
+        status.noProgress = noProgress
+        status.stalled = watch.stalled != nil
+        return status
     }
 
     static func logKind(_ kind: ProcessEvent.Kind) -> EventKind {

@@ -15,7 +15,8 @@ extension BatchRunner {
                                      plant: nil, gapHold: gapHold, heaterFaults: controller.heaterFaults,
                                      simulation: (backend as? SimulatedBrewery)?.plant.snapshot(),
                                      tick: controller.tickState(origin: origin), readings: readings.map { $0?.snapshot(origin: origin) },
-                                     unacknowledged: unacknowledged, trips: backend.latchedTrips, applied: applied)
+                                     unacknowledged: unacknowledged, trips: backend.latchedTrips, applied: applied,
+                                     interlockMemory: (backend as? SimulatedBrewery)?.io.interlockMemory.map(SavedInterlockValue.init))
         return BatchState(batch: batchID, stepIndex: controller.engine.stepIndex, brewTime: brewTime(now).value, wall: wall(),
                           bootID: SystemClock.bootID, uptime: SystemClock.uptime(), payload: snapshot.encoded())
     }
@@ -43,7 +44,7 @@ extension BatchRunner {
             let actions = done.flatMap { $0.kind.manualPrompt?.actions ?? [] }
             if let exact = snap.simulation {
                 do {
-                    try brewery.restorePlant(exact)
+                    try brewery.restorePlant(exact, interlockMemory: snap.interlockMemory?.map(\.remembered))
                     seamless = true
                 } catch {
                     notes.append("the saved plant does not fit this rig (\(error)); restored approximately")
@@ -59,6 +60,7 @@ extension BatchRunner {
                                                                    seamless: seamless))
         controller.restoreHeaterLoops(snap.heaterLoops, origin: origin, continuing: seamless)
         controller.restoreHeaterFaults(snap.heaterFaults ?? [])
+        controller.watchesStartOver(at: now)
         unacknowledged = snap.unacknowledged ?? []
         backend.restoreTrips(snap.trips ?? [])
         if seamless, let tick = snap.tick, controller.restoreTickState(tick, origin: origin) {

@@ -111,6 +111,8 @@ public final class BatchRunner {
     var announced: ControllerPresence?
     /// Set when the controller must stop (a signal): the loop ends at this tick.
     var stopCause: String?
+    /// A step made no progress in an unattended batch: it ends failed, with this reason.
+    var unattendedStall: String?
     var applied: AppliedOutputs
 
     public init(plan: BrewPlan, backend: any RigBackend, log: BatchLog, clock: any LoopClock,
@@ -178,11 +180,19 @@ public final class BatchRunner {
                 clock.operatorWaiting(controller.awaitsConfirmation || controller.heatingPaused)
 
                 controller.tick(at: now, readings: readings, events: &events)
+                if controller.newStall != nil, options.autoConfirm { unattendedStall = controller.newStall?.message }
+                let wanted = controller.outputs.map(\.heaterOn)
                 for failure in backend.apply(controller.outputs) {
                     events.append(ProcessEvent(.alarm, "output failed: \(failure)"))
                 }
                 let switched = backend.heatersApplied
-                if !switched.isEmpty { controller.noteApplied(heaters: switched) }
+                if !switched.isEmpty {
+                    // What holds a wanted heater off, once a sample (for a step that makes no progress).
+                    let held = sampling ? switched.indices.map { i in
+                        i < wanted.count && wanted[i] && !switched[i] ? backend.heaterBlockedBy(vessel: i) : nil
+                    } : []
+                    controller.noteApplied(heaters: switched, heldBecause: held)
+                }
                 applied.tick(at: brewTime(now).value, heatersOn: switched.isEmpty ? controller.outputs.map(\.heaterOn) : switched)
                 events.append(contentsOf: backend.takeEvents())
                 // This tick's samples before its events: a step change commits the state of this
@@ -209,6 +219,8 @@ public final class BatchRunner {
                     nextFlush = now + options.flushInterval
                 }
                 ticks += 1
+                // Unattended (--yes): nobody can put a stalled step right, so the batch ends here.
+                if unattendedStall != nil { break }
                 tickIndex += 1
                 deadline = origin + tick * Double(tickIndex)
                 if deadline < now {   // fell behind (a slow disk, a paused VM): skip, don't burst
@@ -226,7 +238,12 @@ public final class BatchRunner {
             switch controller.engine.phase {
             case .completed: outcome = .completed
             case .aborted(let why): outcome = .aborted(why)
-            case .running: outcome = .failed("stopped while running")
+            case .running: outcome = .failed(unattendedStall ?? "stopped while running")
+            }
+            if let stall = unattendedStall {
+                events.append(ProcessEvent(.alert, "Unattended (--yes): nobody can put this right, so the batch ends failed with every output off — \(stall)",
+                                           step: controller.engine.stepIndex, actor: "brewctl"))
+                try dispatchEvents(at: now)
             }
             try finish(outcome, at: now)
             supervisor?.stopping()

@@ -8,16 +8,17 @@ import Foundation
 /// Everything needed to continue a batch where it stopped, persisted in the log's `batch_state`
 /// row on every step change and every samples flush (same transaction).
 ///
-/// Format (`version`): 3 is the compact binary of `BinaryCoding.swift`, after the magic `BRWS`
-/// and the version (`encoded()`), with what the outputs really did since the last sample, and a
-/// CRC-32 of everything before it in its last 4 bytes (a damaged state is refused, not misread);
-/// 2 was the same without either (still read: the first sample after such a resume averages a part of its
+/// Format (`version`): 4 is the compact binary of `BinaryCoding.swift`, after the magic `BRWS`
+/// and the version (`encoded()`), with the values the interlocks were deciding on; 3 was the same
+/// without them (the interlock sensors are read again on resume), with what the outputs really did
+/// since the last sample, and a CRC-32 of everything before it in its last 4 bytes (a damaged state
+/// is refused, not misread); 2 was the same without either (still read: the first sample after such a resume averages a part of its
 /// period); 1 was JSON, written before the whole plant and the tick's
 /// memory were kept, and is still read (`decode`), so a batch interrupted by an older brewctl
 /// resumes. Binary because the state is replaced every 5 s of brew time: JSON cost a quarter of
 /// a flat-out simulation.
 public struct BatchSnapshot: Decodable, Equatable, Sendable {
-    public static let currentVersion = 3
+    public static let currentVersion = 4
     public var version = BatchSnapshot.currentVersion
     public var recipeName: String
     /// The recipe's step names: a resume refuses a recipe file that no longer matches.
@@ -50,12 +51,15 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
     /// What each heater really did since the last sample, for the logged applied power (absent
     /// before version 3).
     public var applied: AppliedOutputs?
+    /// The values each interlock was deciding on until the next sample (the simulated brewery;
+    /// absent before version 4).
+    public var interlockMemory: [SavedInterlockValue]?
 
     /// Every field, none defaulted, so the binary format's `decode` cannot leave one out.
     public init(recipeName: String, steps: [String], brewTime: Double, engine: StepEngine.Snapshot, heaterLoops: [HeaterLoop.Snapshot?],
                 plant: PlantSnapshot?, gapHold: Bool, heaterFaults: [String?]?, simulation: SimulatedPlant.Snapshot?,
                 tick: ProcessController.TickState?, readings: [TemperatureReading.Snapshot?]?, unacknowledged: [String]?,
-                trips: [String]?, applied: AppliedOutputs?) {
+                trips: [String]?, applied: AppliedOutputs?, interlockMemory: [SavedInterlockValue]?) {
         self.recipeName = recipeName
         self.steps = steps
         self.brewTime = brewTime
@@ -70,6 +74,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         self.unacknowledged = unacknowledged
         self.trips = trips
         self.applied = applied
+        self.interlockMemory = interlockMemory
     }
 
     private static let magic = Array("BRWS".utf8)
@@ -85,7 +90,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         var header = BinaryReader(bytes, version: 0)
         try header.expect(magic, "a brewctl batch snapshot")
         let version: Int = try header.read()
-        guard version == 2 || version == 3 else {
+        guard (2...4).contains(version) else {
             throw BinaryReader.Error("a snapshot of format \(version), which this brewctl (format \(currentVersion)) cannot read: resume it with the brewctl that wrote it")
         }
         var body = bytes
@@ -101,7 +106,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         var s = try BatchSnapshot(recipeName: r.read(), steps: r.read(), brewTime: r.read(), engine: r.read(), heaterLoops: r.read(),
                                   plant: r.read(), gapHold: r.read(), heaterFaults: r.read(), simulation: r.read(), tick: r.read(),
                                   readings: r.read(), unacknowledged: r.read(), trips: r.read(),
-                                  applied: version >= 3 ? r.read() : nil)
+                                  applied: version >= 3 ? r.read() : nil, interlockMemory: version >= 4 ? r.read() : nil)
         guard r.isAtEnd else { throw BinaryReader.Error("\(body.count - r.offset) bytes left over after the snapshot") }
         s.version = version
         return s
@@ -112,7 +117,7 @@ public struct BatchSnapshot: Decodable, Equatable, Sendable {
         var w = BinaryWriter(capacity: 4096)
         w.writeRaw(Self.magic)
         w.write(Self.currentVersion, recipeName, steps, brewTime, engine, heaterLoops, plant, gapHold, heaterFaults, simulation,
-                tick, readings, unacknowledged, trips, applied)
+                tick, readings, unacknowledged, trips, applied, interlockMemory)
         let crc = CRC32.checksum(w.bytes)
         w.writeRaw((0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) })
         return Data(w.bytes)

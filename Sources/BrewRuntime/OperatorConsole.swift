@@ -45,6 +45,11 @@ public struct RunStatus: Sendable {
     /// until someone acknowledges them (`ack` at the terminal, `brewctl ack`), even once the
     /// condition has cleared.
     public var unacknowledgedAlarms: [String] = []
+    /// How long the step has gone without coming closer to its target, once that is long enough
+    /// to say so (then there is no time left to show: it would be a guess that keeps failing).
+    public var noProgress: Seconds?
+    /// True once the progress watch has raised its alarm.
+    public var stalled = false
 }
 
 /// The people side of a run: shows progress and events, and collects confirmations and aborts.

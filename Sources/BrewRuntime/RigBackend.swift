@@ -42,6 +42,9 @@ public protocol RigBackend: AnyObject {
     /// saved state; and latching them again when a batch resumes.
     var latchedTrips: [String] { get }
     func restoreTrips(_ trips: [String])
+    /// What holds vessel `vessel`'s heater off at its output now, in words (nil: nothing, or the
+    /// backend cannot tell), for the alarm of a step that makes no progress.
+    func heaterBlockedBy(vessel: Int) -> String?
 }
 
 extension RigBackend {
@@ -53,6 +56,7 @@ extension RigBackend {
     public func acknowledge(by actor: String?) -> [String] { [] }
     public var latchedTrips: [String] { [] }
     public func restoreTrips(_ trips: [String]) {}
+    public func heaterBlockedBy(vessel: Int) -> String? { nil }
 }
 
 /// A backend whose devices are a `RigIO` — the real rig and the simulated brewery: what the rig
@@ -67,6 +71,15 @@ extension RigIOBackend {
     public var chillersApplied: [Bool] { io.chillersOpen }
     public func takeEvents() -> [ProcessEvent] { io.takeEvents() }
     public func acknowledge(by actor: String?) -> [String] { io.acknowledge(by: actor) }
+
+    public func heaterBlockedBy(vessel: Int) -> String? {
+        guard vessel >= 0, vessel < io.rig.vessels.count, let heater = io.rig.vessels[vessel].heater else { return nil }
+        guard var why = io.blockedBy(heater.output) else { return nil }
+        // A stopped pump holds a RIMS element off: say why the pump is stopped, too.
+        let trips = io.tripped.map { "\($0.output) stopped — \($0.why)" }
+        if !trips.isEmpty { why += "; " + trips.joined(separator: "; ") + ", until acknowledged" }
+        return why
+    }
 
     /// Trips as saved text, "output: why".
     public var latchedTrips: [String] { io.tripped.map { "\($0.output): \($0.why)" } }

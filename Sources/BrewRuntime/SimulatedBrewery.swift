@@ -12,8 +12,8 @@ import BrewSim
 public final class SimulatedBrewery: RigIOBackend {
     public let rig: RigSpec
     public var isSimulated: Bool { true }
-    private let box: PlantBox
-    private let devices: SimulatedRigBuses
+    let box: PlantBox
+    let devices: SimulatedRigBuses
     public let io: RigIO
     /// Each vessel's heater, pump(s) and chiller valve lines (all opened, off, by `RigIO`'s start).
     private var lines: [(heater: SimulatedLine?, pumps: [SimulatedLine], chiller: SimulatedLine?)] = []
@@ -52,6 +52,15 @@ public final class SimulatedBrewery: RigIOBackend {
     public func allOff() {
         io.allOff()
         syncPlant()
+    }
+
+    /// What the rehearsal schedule did since the rig's events were last taken (`+Rehearsal`).
+    var rehearsalEvents: [ProcessEvent] = []
+
+    public func takeEvents() -> [ProcessEvent] {
+        let staged = rehearsalEvents
+        rehearsalEvents = []
+        return staged + io.takeEvents()
     }
 
     public func advance(to now: Instant) {
@@ -142,11 +151,12 @@ public final class SimulatedBrewery: RigIOBackend {
     /// nothing, when it was taken on another rig. The outputs stay as they are (off, before a
     /// resumed run's first tick), but the plant keeps the actuators the snapshot's tick left it
     /// with until the next tick applies new ones: the physics up to that tick belongs to the
-    /// snapshot's tick, as it would have without the interruption. The sensors interlocks read are
-    /// read at once, so the first tick decides on the restored plant, as the uninterrupted run did.
-    public func restorePlant(_ snapshot: SimulatedPlant.Snapshot) throws(SimulatedPlant.RestoreError) {
+    /// snapshot's tick, as it would have without the interruption. The interlocks decide on the
+    /// values they held at the snapshot (`interlockMemory`), as the uninterrupted run did until its
+    /// next sample; a snapshot that did not keep them has its interlock sensors read at once.
+    public func restorePlant(_ snapshot: SimulatedPlant.Snapshot, interlockMemory: [RigIO.RememberedValue]? = nil) throws(SimulatedPlant.RestoreError) {
         try box.plant.restore(snapshot)
         devices.refresh()
-        io.readInterlockSensors()
+        if let interlockMemory { io.restoreInterlockMemory(interlockMemory) } else { io.readInterlockSensors() }
     }
 }

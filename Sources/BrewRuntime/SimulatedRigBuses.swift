@@ -202,8 +202,10 @@ final class SimulatedRigBuses: RigBusProvider {
         switch key {
         case "flow_meter":
             // The plant's pump, not the output line: after a resume the plant runs on as it was
-            // until the first tick switches the lines again.
-            return vessel.pumpOn && !vessel.faults.contains(.pumpFailed) && vessel.water.value >= 1 ? sim.pumpFlow : 0
+            // until the first tick switches the lines again. Below the vessel's `min_pump_volume`
+            // (1 L without one) the pump draws air: it moves nothing.
+            let least = rig.vessels[v].minPumpVolume?.value ?? 1
+            return vessel.pumpOn && !vessel.faults.contains(.pumpFailed) && vessel.water.value >= max(1, least) ? sim.pumpFlow : 0
         case "coolant_flow":
             return vessel.faults.contains(.coolantLost) ? 0 : sim.coolantFlow
         default:

@@ -45,6 +45,15 @@ public final class SimulatedModbusClient: ModbusClient {
     /// The next requests to `unit` fail with these faults, in order.
     public func fail(unit: UInt8, with faults: [Fault]) { self.faults[unit, default: []] += faults }
 
+    /// Faults that last until lifted: per unit, or for every unit on the line (key nil).
+    private var standing: [UInt8?: Fault] = [:]
+
+    /// Every request to `unit` (nil: to any unit) fails with `fault` until `stopFailing`.
+    public func keepFailing(unit: UInt8?, with fault: Fault) { standing[unit] = fault }
+
+    /// Lifts a fault `keepFailing` set.
+    public func stopFailing(unit: UInt8?) { standing[unit] = nil }
+
     private func begin(_ unit: UInt8, _ address: UInt16, count: Int, max: Int) throws(BusError) -> SimulatedModbusDevice {
         requestCount += 1
         guard ModbusLimits.unitIDs.contains(unit) else {
@@ -53,9 +62,14 @@ public final class SimulatedModbusClient: ModbusClient {
         guard count >= 1 && count <= max else {
             throw BusError(.invalidRequest, bus: name, address: Int(unit), register: Int(address), detail: "count \(count) outside 1…\(max)")
         }
+        var due: Fault?
         if var pending = faults[unit], !pending.isEmpty {
-            let f = pending.removeFirst()
+            due = pending.removeFirst()
             faults[unit] = pending
+        } else {
+            due = standing[unit] ?? standing[nil]
+        }
+        if let f = due {
             switch f {
             case .timeout: throw BusError(.timeout, bus: name, address: Int(unit), register: Int(address), detail: "no response (injected)")
             case .crc: throw BusError(.checksum, bus: name, address: Int(unit), register: Int(address), detail: "response CRC mismatch (injected)")

@@ -54,6 +54,12 @@ struct Off: ParsableCommand {
             unswitchable = salvage.unswitchable
             rig = salvage.rig
         }
+        // `off` takes no lock: switching off is always allowed. But a controller that holds the
+        // rig switches its outputs on again at its next tick, so say who it is and how to stop it.
+        let holders = RigLock.holders(rig)
+        if let first = holders.first {
+            printError("warning: \(first.holder) is controlling this rig (it holds \(first.device)): it will switch its outputs on again at its next tick. To stop it, `kill \(first.holder.pid)` or `systemctl stop brewctl` — it switches everything off and keeps its batch resumable.")
+        }
         let outputs = RigOutputs(rig: rig, buses: LinuxRigBuses(rig: rig))
         var failed = 0
         for result in outputs.allOff() {

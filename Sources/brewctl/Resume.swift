@@ -96,9 +96,13 @@ func resumeBatch(_ batch: BatchRecord, log: BatchLog, options o: SessionOptions,
     let clock: any LoopClock
     var rigLock: [KernelLock] = []
     let first = Instant(seconds: point.firstTick(tick: rig.control.tick))
+    Rehearsal.refuseOnRealRig(o, rig: rig)
     switch rig.backend {
     case .simulated:
-        do { backend = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: ExitStatus.refused) }
+        let brewery: SimulatedBrewery
+        do { brewery = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: ExitStatus.refused) }
+        Rehearsal.stage(on: brewery, rig: rig, options: o, logged: Rehearsal.logged(batch: batch.id, in: log), resumingAt: Seconds(first.seconds))
+        backend = brewery
         let recorded: Double? = switch batch.info.speed {
         case "fast": nil
         case "real time": 1

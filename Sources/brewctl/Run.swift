@@ -94,14 +94,19 @@ struct Run: ParsableCommand {
             for e in error.errors { printDiagnostic(located.error(step: e.step, e.message).description) }
             fail("the recipe cannot run on the rig \(rig.name); nothing was switched on", code: ExitStatus.refused)
         }
+        for w in BrewPlan.review(located.recipe, on: rig).warnings { printDiagnostic(located.warning(step: w.step, w.message).description) }
 
         let backend: any RigBackend
         let clock: any LoopClock
         let label: String
         var rigLock: [KernelLock] = []
+        Rehearsal.refuseOnRealRig(session, rig: rig)
         switch rig.backend {
         case .simulated:
-            do { backend = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: ExitStatus.refused) }
+            let brewery: SimulatedBrewery
+            do { brewery = try SimulatedBrewery(rig: rig) } catch { fail("\(error)", code: ExitStatus.refused) }
+            Rehearsal.stage(on: brewery, rig: rig, options: session)
+            backend = brewery
             let speedValue: Double? = session.fast ? nil : (session.speed ?? 1)
             label = session.fast ? "fast" : speedValue == 1 ? "real time" : "\(Format.fixed(speedValue ?? 1, speedValue?.rounded() == speedValue ? 0 : 1))x"
             clock = SimulationClock(speed: speedValue)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BrewConfig
 import BrewLog
 import Foundation
 
@@ -25,6 +26,11 @@ struct SessionOptions: ParsableArguments {
     @Flag(help: "After the run, print wall time, CPU time and peak memory (for benchmarks).")
     var stats = false
 
+    @Option(name: .customLong("fault"),
+            help: ArgumentHelp("Simulation only: stage a fault to rehearse its alarm, e.g. 'hlt:dead_element@1h20min' (repeatable).",
+                               discussion: "Written \(FaultOption.form); faults as in [[simulation.faults]] (docs/hardware.md)."))
+    var faults: [String] = []
+
     static let nameLimit = 64
     static let maximumSpeed = 1_000_000.0
 
@@ -34,7 +40,13 @@ struct SessionOptions: ParsableArguments {
             throw ValidationError("--speed must be a number above 0 and at most \(Int(Self.maximumSpeed)), e.g. 60 (--fast runs as fast as the machine can).")
         }
         if let brewer { try Self.checkName(brewer, option: "--brewer") }
+        for text in faults {
+            do { _ = try FaultOption(text) } catch { throw ValidationError(error.description) }
+        }
     }
+
+    /// `--fault` as parsed (`validate` has checked every one).
+    var faultOptions: [FaultOption] { faults.compactMap { try? FaultOption($0) } }
 
     /// A person's name for the log: not empty, not too long, no control characters (they would
     /// rewrite the brewing terminal of whoever reads the log).

@@ -61,6 +61,12 @@ struct StatusBlock {
             let t = Format.clock(left)
             parts.append(.init([.init(" · step \(t) left", keep: 2), .init(" · \(t) left", keep: 8), .init("", keep: 0)]))
         }
+        if let stuck = s.noProgress {
+            // Instead of a time left that keeps failing: how long nothing has come closer.
+            let t = Format.minutes(Seconds((max(0, stuck.value) / 60).rounded(.down) * 60))
+            parts.append(s.stalled ? .init([.init(" · no progress for \(t) — see alarm", keep: 8), .init(" · NO PROGRESS", keep: 9)])
+                                   : .init([.init(" · no progress for \(t)", keep: 2), .init("", keep: 0)]))
+        }
         if let total = s.batchTimeLeft {
             let t = Format.duration(total)
             parts.append(.init([.init(" · batch ≈ \(t) left", keep: 0), .init(" · ≈ \(t)", keep: 1), .init("", keep: 0)]))

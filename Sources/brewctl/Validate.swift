@@ -11,7 +11,10 @@ struct Validate: ParsableCommand {
         discussion: """
         Reports every problem in every file as file:line:column: error: … with what was expected and, where \
         possible, what you probably meant. Checks syntax, types, ranges, references, and that each recipe fits \
-        the rig: the vessels, heaters, pumps, meters and sensors its steps need, and room for what goes in.
+        the rig: the vessels, heaters, pumps, meters and sensors its steps need, room for what goes in, targets \
+        within each vessel's max_temperature, the boiling point and above the coolant, and enough liquid to cover \
+        each element and feed each pump. Warnings (file:line:column: warning: …) say what may still work but \
+        probably will not; they do not make a recipe invalid.
         Exit status: 0 when everything is valid; 1 when anything is invalid; 2 when a file could not be read.
         """
     )
@@ -45,9 +48,12 @@ struct Validate: ParsableCommand {
                 continue
             }
             guard let rig else { continue }
-            let problems = BrewPlan.check(located.recipe, on: rig).errors
+            let review = BrewPlan.review(located.recipe, on: rig)
+            let problems = review.errors
+            for w in review.warnings { printDiagnostic(located.warning(step: w.step, w.message).description) }
             if problems.isEmpty {
-                print("\(path): ok — \(located.recipe.name), \(located.recipe.steps.count) steps, fits \(rig.name)")
+                let warned = review.warnings.isEmpty ? "" : " (\(review.warnings.count) warning\(review.warnings.count == 1 ? "" : "s") above)"
+                print("\(path): ok — \(located.recipe.name), \(located.recipe.steps.count) steps, fits \(rig.name)\(warned)")
             } else {
                 report(ConfigErrors(errors: problems.map { located.error(step: $0.step, $0.message) }))
             }

@@ -263,6 +263,9 @@ final class RecipeProcessTests: XCTestCase {
         XCTAssertTrue(problems.contains { $0.contains("no gravity sensor") })
         fermenter.chillerValve = "glycol"
         fermenter.gravitySensor = "g"
+        // The lager goes down to 1 °C: colder than the mains water, so the jacket runs on glycol.
+        XCTAssertTrue(BrewPlan.check(recipe, on: rig([fermenter])).errors.allSatisfy { $0.message.contains("mains water") })
+        fermenter.coolantTemperature = Celsius(-2)
         XCTAssertEqual(BrewPlan.check(recipe, on: rig([fermenter])).errors, [])
     }
 

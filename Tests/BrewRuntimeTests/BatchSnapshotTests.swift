@@ -35,6 +35,17 @@ final class BatchSnapshotTests: XCTestCase {
         s.unacknowledged = ["[2:15:00] Mash tun: no ACK — heater off", "[2:16:40] mash_pump stopped — running dry"]
         s.trips = ["mash_pump: Mash tun: pump running dry (no flow): mash_flow reads 0.00, needs more than 3.00 (running for 1 h 08 min)"]
         s.tick?.circuits = [.init(origin: 12.5, index: 7, demands: [40, 100], carry: [0.25, -0.1])]
+        // The interlocks' values (the mash pump's flow interlock reads its meter), and a failed read.
+        var failed = try XCTUnwrap(s.interlockMemory?.first, "the values the interlocks decide on are kept")
+        failed.value = nil
+        failed.failureKind = "timeout"
+        failed.bus = "sim-modbus"
+        failed.address = 3
+        failed.register = 16
+        failed.detail = "no answer"
+        s.interlockMemory?.append(failed)
+        XCTAssertEqual(failed.remembered.failure?.kind.rawValue, "timeout")
+        XCTAssertNil(failed.remembered.value)
         let bytes = s.encoded()
         XCTAssertEqual(Array(bytes.prefix(4)), Array("BRWS".utf8))
         XCTAssertEqual(try BatchSnapshot.decode(bytes), s)
@@ -81,5 +92,28 @@ final class BatchSnapshotTests: XCTestCase {
         XCTAssertThrowsError(try BatchSnapshot.decode(future)) { error in
             XCTAssertTrue("\(error)".contains("format 9"), "\(error)")
         }
+    }
+
+    /// A state written by the brewctl before interlock values were kept (format 3: the same
+    /// fields without the last one) still reads, with no interlock memory, so a batch that
+    /// brewctl interrupted resumes (its interlock sensors read afresh).
+    func testAFormatThreeStateStillReads() throws {
+        var s = try BatchSnapshot.decode(try ExactResumeTests.payload(at: "rest"))
+        s.interlockMemory = nil
+        let current = [UInt8](s.encoded())
+        // Format 4 without the interlock memory ends in its "absent" byte before the CRC; format 3
+        // is that without the byte, version 3 (zigzag varint 6 after the magic), its own CRC.
+        XCTAssertEqual(current[4], 8, "format 4 as a zigzag varint")
+        XCTAssertEqual(current[current.count - 5], 0, "the absent interlock memory")
+        var old = Array(current.prefix(current.count - 5))
+        old[4] = 6
+        let crc = CRC32.checksum(old)
+        old += (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt32($0))) }
+        let read = try BatchSnapshot.decode(Data(old))
+        XCTAssertEqual(read.version, 3)
+        XCTAssertNil(read.interlockMemory)
+        var expected = s
+        expected.version = 3
+        XCTAssertEqual(read, expected)
     }
 }

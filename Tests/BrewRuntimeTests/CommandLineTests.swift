@@ -130,7 +130,26 @@ final class CommandLineTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".toml") }.sorted()
         XCTAssertEqual(files.count, 4, "\(files)")
         XCTAssertTrue(imported.stderr.contains("warning: "), "what could not be mapped is said")
-        let validate = try brewctl(["validate", "--hardware", "Hardware/club-brewery.toml"] + files.map { dir.appendingPathComponent($0).path })
+        let paths = files.map { dir.appendingPathComponent($0).path }
+        // They are 20 L batches: on the club brewery, whose elements are covered only from 25 L
+        // (HLT) and 30 L (kettle), the strike heating and the boil would never end — refused at
+        // those steps, as the recipes from the issue should have been.
+        let club = try brewctl(["validate", "--hardware", "Hardware/club-brewery.toml"] + paths)
+        XCTAssertEqual(club.status, 1, club.description)
+        XCTAssertFalse(club.stdout.contains(": ok — "), club.description)
+        let errors = club.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        XCTAssertEqual(errors.count, 8, club.description)
+        XCTAssertTrue(errors.allSatisfy { $0.contains("(`min_volume`)") && ($0.contains("Heat strike water") || $0.contains("(Boil)")) },
+                      club.description)
+        // The same brewery with elements covered from 15 L takes them all.
+        var text = try String(contentsOfFile: shipped("Hardware/club-brewery.toml"), encoding: .utf8)
+        for (from, to) in [("min_volume = \"25 L\"", "min_volume = \"15 L\""), ("min_volume = \"30 L\"", "min_volume = \"10 L\"")] {
+            XCTAssertTrue(text.contains(from), from)
+            text = text.replacingOccurrences(of: from, with: to)
+        }
+        let small = dir.appendingPathComponent("small-batch-club.toml").path
+        try text.write(toFile: small, atomically: true, encoding: .utf8)
+        let validate = try brewctl(["validate", "--hardware", small] + paths)
         XCTAssertEqual(validate.status, 0, validate.stderr)
         XCTAssertEqual(validate.stdout.components(separatedBy: ": ok — ").count - 1, 4, validate.stdout)
 

@@ -18,19 +18,33 @@ final class ExactResumeTests: XCTestCase {
     final class CrashImages: OperatorConsole {
         let db: String
         var targets: [(at: Double, to: String)]
+        /// Also an image at the first sample after each step change (the state was committed at
+        /// the change, between samples — often just after a fill was confirmed): `step-N.sqlite`.
+        let stepImages: URL?
+        private var step = 1
+        private(set) var stepChanges: [(step: Int, at: Double)] = []
         /// Copies that failed (a console cannot throw; the test asserts there are none).
         var failures: [String] = []
-        init(db: String, targets: [(at: Double, to: String)]) {
+        init(db: String, targets: [(at: Double, to: String)], stepImages: URL? = nil) {
             self.db = db
             self.targets = targets.sorted { $0.at < $1.at }
+            self.stepImages = stepImages
         }
         func show(_ event: ProcessEvent, at brewTime: Seconds) {}
         func update(_ status: RunStatus) {
+            if let dir = stepImages, status.stepNumber != step {
+                step = status.stepNumber
+                stepChanges.append((step, status.brewTime.value))
+                copy(to: dir.appendingPathComponent("step-\(step).sqlite").path)
+            }
             guard let next = targets.first, status.brewTime.value >= next.at else { return }
             targets.removeFirst()
+            copy(to: next.to)
+        }
+        private func copy(to path: String) {
             for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: db + suffix) {
-                do { try FileManager.default.copyItem(atPath: db + suffix, toPath: next.to + suffix) } catch {
-                    failures.append("\(next.to + suffix): \(error)")
+                do { try FileManager.default.copyItem(atPath: db + suffix, toPath: path + suffix) } catch {
+                    failures.append("\(path + suffix): \(error)")
                 }
             }
         }
@@ -61,6 +75,8 @@ final class ExactResumeTests: XCTestCase {
     static let crashes: [(name: String, at: Double)] = [("strike", 4_100), ("rest", 6_000), ("heat-up", 9_900), ("boil", 12_000), ("chill", 14_300)]
 
     nonisolated(unsafe) private static var cached: (dir: URL, reference: Run)?
+    /// The steps the uninterrupted brew changed to, each with a crash image `step-N`.
+    nonisolated(unsafe) private static var stepChanges: [Int] = []
 
     /// The uninterrupted brew, leaving a crash image at each kill point.
     private static func reference() throws -> (dir: URL, reference: Run) {
@@ -69,7 +85,8 @@ final class ExactResumeTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let db = dir.appendingPathComponent("reference.sqlite").path
         let (rig, plan) = try Self.setup()
-        let console = CrashImages(db: db, targets: Self.crashes.map { ($0.at, dir.appendingPathComponent("\($0.name).sqlite").path) })
+        let console = CrashImages(db: db, targets: Self.crashes.map { ($0.at, dir.appendingPathComponent("\($0.name).sqlite").path) },
+                                  stepImages: dir)
         let log = try BatchLog(path: db, durability: .normal)
         let brewery = try SimulatedBrewery(rig: rig)
         let result = BatchRunner(plan: plan, backend: brewery, log: log, clock: SimulationClock(speed: nil), console: console,
@@ -77,6 +94,7 @@ final class ExactResumeTests: XCTestCase {
         XCTAssertEqual(result.outcome, .completed)
         XCTAssertTrue(console.targets.isEmpty, "every crash image was taken")
         XCTAssertEqual(console.failures, [], "every crash image was copied")
+        Self.stepChanges = console.stepChanges.map(\.step)
         let reference = (dir: dir, reference: Run(result: result, brewery: brewery, log: log))
         Self.cached = reference
         return reference
@@ -140,6 +158,17 @@ final class ExactResumeTests: XCTestCase {
             XCTAssertEqual(got.count, want.count, "\(x.name): sample count", file: file, line: line)
             let first = zip(want, got).first { $0.at != $1.at || $0.value != $1.value }
             XCTAssertNil(first.map { "\(x.name): \($0.0) ≠ \($0.1)" }, "every sample as uninterrupted", file: file, line: line)
+        }
+    }
+
+    /// A kill just after any step change — the state committed at the change, between samples,
+    /// with the plant already changed by a confirmed fill or transfer — resumes as the
+    /// uninterrupted batch: the interlocks decide on the values they held until the next sample.
+    func testAResumeJustAfterEveryStepChangeIsTheUninterruptedBatch() throws {
+        _ = try Self.reference()
+        XCTAssertGreaterThanOrEqual(Self.stepChanges.count, 10, "the IPA's step changes were seen")
+        for step in Self.stepChanges {
+            try assertSameBatch("step-\(step)")
         }
     }
 

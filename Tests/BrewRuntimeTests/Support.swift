@@ -73,6 +73,12 @@ final class RecordingConsole: OperatorConsole {
         var temperatures: [Celsius?]
         var targets: [Celsius?]
         var unacknowledgedAlarms: [String] = []
+        var stepTimeLeft: Seconds?
+        var batchTimeLeft: Seconds?
+        var noProgress: Seconds?
+        var stalled = false
+        var demands: [Percent] = []
+        var faults: [String?] = []
     }
 
     var events: [(event: ProcessEvent, at: Seconds)] = []
@@ -88,7 +94,9 @@ final class RecordingConsole: OperatorConsole {
         lastBrewTime = status.brewTime
         samples.append(Sample(brewTime: status.brewTime, stepNumber: status.stepNumber,
                               temperatures: status.vessels.map(\.temperature), targets: status.vessels.map(\.target),
-                              unacknowledgedAlarms: status.unacknowledgedAlarms))
+                              unacknowledgedAlarms: status.unacknowledgedAlarms, stepTimeLeft: status.stepTimeLeft,
+                              batchTimeLeft: status.batchTimeLeft, noProgress: status.noProgress, stalled: status.stalled,
+                              demands: status.vessels.map(\.demand), faults: status.vessels.map(\.fault)))
     }
 
     func poll() -> OperatorInput? {

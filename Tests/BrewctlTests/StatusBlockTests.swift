@@ -33,7 +33,30 @@ final class StatusBlockTests: XCTestCase {
                    paused: true, alarms: ["[1:04:00] HLT: \(fault)", "[1:05:00] Mash tun: probe mash_probe stopped answering"]),
             status(stepLeft: nil, batchLeft: nil, vessels: [], alarms: ["[0:10] 🔔 something"]),
             status(step: "Boil\u{1B}[2J\r", waiting: "boiling\u{7}", vessels: [vessel("Kettle\u{202E}", fault: "x\u{1B}]0;t\u{7}")], paused: true),
+            stalled(),
         ]
+    }
+
+    /// A step that made no progress: no time left, the watch's words instead.
+    private func stalled(_ alarm: Bool = true) -> RunStatus {
+        var s = status(stepLeft: nil, batchLeft: nil,
+                       vessels: [vessel("Kettle", fault: alarm ? "no progress towards 70.0 °C — heater off until acknowledged" : nil)],
+                       alarms: alarm ? ["[3:01:00] Kettle: no progress towards 70.0 °C for 20 min"] : [])
+        s.noProgress = Seconds(alarm ? 20 * 60 + 42 : 7 * 60 + 3)
+        s.stalled = alarm
+        return s
+    }
+
+    func testNoProgressReplacesTheTimeLeftAndTheAlarmIsNeverDropped() throws {
+        let full = StatusBlock(status: stalled(), promptShownAt: nil, interactive: true).fullLines
+        XCTAssertTrue(full[0].hasSuffix(" · no progress for 20 min — see alarm"), full[0])
+        XCTAssertFalse(full[0].contains("left"), full[0])
+        let before = StatusBlock(status: stalled(false), promptShownAt: nil, interactive: true).fullLines
+        XCTAssertTrue(before[0].hasSuffix(" · no progress for 7 min"), before[0])
+        for width in 40...200 {
+            let head = StatusBlock(status: stalled(), promptShownAt: nil, interactive: true).lines(fitting: width)[0]
+            XCTAssertTrue(head.contains("no progress for 20 min — see alarm") || head.contains("NO PROGRESS"), "\(width): \(head)")
+        }
     }
 
     func testNoLineIsWiderThanTheTerminalAtAnyWidth() {
