@@ -3,7 +3,8 @@ import BrewCore
 /// Notices a step that cannot make progress: the temperature it waits for has not come closer
 /// by `minimumProgress` for a whole window — the target is beyond what the rig can do, or the
 /// output that would get it there is held off (an interlock, a latch, a dead pump). A step whose
-/// timer runs, or that waits for a person, is making progress by definition. Pure: it is handed
+/// timer runs, or that waits for a person, is making progress by definition; a rise while the
+/// vessel's element was off all along (a cold fill warming to the room) is not. Pure: it is handed
 /// the time (docs/safety.md, "A step that makes no progress").
 ///
 /// The window is `window` (20 min), longer for a slow plant: the time the vessel's full power
@@ -106,7 +107,10 @@ public struct ProgressWatch: Sendable {
             if let closest = w.closest {
                 // Never more than the step still needs: the last fraction of a kelvin counts too.
                 let needed = max(0.05, min(settings.minimumProgress.value, closest - doneAt))
-                if toGo <= doneAt || toGo <= closest - needed {
+                // A cold vessel warms towards the room by itself: with its element held off
+                // all along, that is not progress — only a rise the element took part in is.
+                let heated = !rising || heatingRate <= 0 || w.onSeconds > 0
+                if toGo <= doneAt || (toGo <= closest - needed && heated) {
                     w.closest = toGo
                     w.since = now
                     w.onSeconds = 0

@@ -62,6 +62,17 @@ final class ProgressWatchTests: XCTestCase {
         XCTAssertNil(watch(&w3, down, for: 5 * 3600) { t in max(60.3, 65 - 0.01 * t / 60) }, "passive cooling gets a longer window")
     }
 
+    func testAColdVesselWarmingToTheRoomWithItsElementHeldOffIsNotProgress() throws {
+        // Filled at 12 °C in an 18 °C room, element held off by its level switch: it warms by
+        // itself, a quarter kelvin every few minutes, and that is still a stall.
+        var w = ProgressWatch()
+        let found = try XCTUnwrap(watch(&w, up, for: 3600, heaterOn: false, held: true) { t in 18 - 6 * exp(-t / 7200) })
+        XCTAssertEqual(found.at, 20 * 60)
+        // The same rise with the element taking part is progress.
+        var heating = ProgressWatch()
+        XCTAssertNil(watch(&heating, up, for: 3600, heaterOn: true) { t in 18 - 6 * exp(-t / 7200) })
+    }
+
     func testProbeNoiseIsNotProgress() throws {
         // ±0.1 K of noise around a stuck 40 °C, quantised like an MCP9808: still a stall.
         var w = ProgressWatch()

@@ -15,6 +15,8 @@ import XCTest
 final class NoProgressTests: XCTestCase {
     private static func sim() throws -> RigSpec { try HardwareLoader.load(path: shipped("Hardware/sim.toml")) }
     private static let window = ProgressWatch.Settings().window
+    /// A fill's settling before the window starts (the mixing, and the probe's response), with slack.
+    private static let settling = Seconds.minutes(5)
 
     private struct Run {
         var result: BatchRunner.Result
@@ -84,7 +86,7 @@ final class NoProgressTests: XCTestCase {
         let run = try brew([fill(.kettle, 10), Recipe.Step("Boil", .boil(.kettle, duration: .minutes(60), additions: [], power: nil))],
                            on: rig, planRig: planRig)
         try assertFailsUnattended(run, naming: ["Kettle", "held off at the output", "the element must be covered"],
-                                  within: Self.window + .minutes(1))
+                                  within: Self.window + Self.settling)
     }
 
     func testARestAboveTheVesselsLimitFails() throws {
@@ -107,7 +109,7 @@ final class NoProgressTests: XCTestCase {
                             Recipe.Step("Into the kettle", .confirm(message: "Run 40 L into the kettle",
                                                                     actions: [.transfer(from: .hotLiquorTank, to: .kettle, Litres(40))])),
                             Recipe.Step("Chill", .chill(.kettle, to: Celsius(9)))], on: rig, planRig: planRig)
-        try assertFailsUnattended(run, naming: ["Kettle", "9.0 °C", "chilling does not bring it closer"], within: .minutes(90))
+        try assertFailsUnattended(run, naming: ["Kettle", "9.0 °C", "chilling does not bring it closer"], within: .hours(2))
         let t = try XCTUnwrap(run.brewery.plant.vessels[2].temperature)
         XCTAssertEqual(t.value, 12, accuracy: 0.5, "it got as close to the coolant as it could")
     }
@@ -119,7 +121,7 @@ final class NoProgressTests: XCTestCase {
         planRig.vessels[1].minPumpVolume = nil
         let run = try brew([fill(.mashTun, 8), Recipe.Step("Mash", .rest(.mashTun, at: Celsius(66), duration: .minutes(60)))],
                            on: rig, planRig: planRig)
-        try assertFailsUnattended(run, naming: ["Mash tun", "held off at the output", "mash_pump stopped"], within: Self.window + .minutes(1))
+        try assertFailsUnattended(run, naming: ["Mash tun", "held off at the output", "mash_pump stopped"], within: Self.window + Self.settling)
         XCTAssertTrue(run.alarms.contains { $0.message.contains("pump running dry") }, "\(run.alarms)")
     }
 
