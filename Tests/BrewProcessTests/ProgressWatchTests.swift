@@ -10,12 +10,13 @@ final class ProgressWatchTests: XCTestCase {
     /// Feeds `temperature(t)` once a second for `seconds`; returns the first stall and when.
     private func watch(_ w: inout ProgressWatch, _ awaiting: StepEngine.Awaiting, rate: Double = 0.01, from start: Double = 0,
                        for seconds: Double, heaterOn: Bool = true, held: Bool = false, paused: Bool = false,
+                       ambient: Celsius? = Celsius(18), coolant: Celsius? = Celsius(12),
                        temperature: (Double) -> Double?) -> (stall: ProgressWatch.Stall, at: Double)? {
         var t = start
         while t <= start + seconds {
             let reading = temperature(t).map(Celsius.init)
             if let s = w.observe(step: 1, awaiting: awaiting, temperatures: [reading], heatingRate: rate, heaterOn: heaterOn, held: held,
-                                 paused: paused, at: Instant(seconds: t)) {
+                                 paused: paused, ambient: ambient, coolant: coolant, at: Instant(seconds: t)) {
                 return (s, t)
             }
             t += 1
@@ -60,6 +61,32 @@ final class ProgressWatchTests: XCTestCase {
         var w3 = ProgressWatch()
         let down = StepEngine.Awaiting.temperature(vessel: 0, target: Celsius(60), rising: false, chilling: false)
         XCTAssertNil(watch(&w3, down, for: 5 * 3600) { t in max(60.3, 65 - 0.01 * t / 60) }, "passive cooling gets a longer window")
+    }
+
+    func testAColdVesselWarmingToTheRoomWithItsElementHeldOffIsNotProgress() throws {
+        // Filled at 12 °C in an 18 °C room, element held off by its level switch: it warms by
+        // itself, a quarter kelvin every few minutes, and that is still a stall.
+        var w = ProgressWatch()
+        let found = try XCTUnwrap(watch(&w, up, for: 3600, heaterOn: false, held: true) { t in 18 - 6 * exp(-t / 7200) })
+        XCTAssertEqual(found.at, 20 * 60)
+        // The same rise with the element taking part is progress.
+        var heating = ProgressWatch()
+        XCTAssertNil(watch(&heating, up, for: 3600, heaterOn: true) { t in 18 - 6 * exp(-t / 7200) })
+    }
+
+    func testAChillCreepingTowardsACoolantWarmerThanItsTargetIsNotProgressNearIt() throws {
+        // Chilling to 9 °C with 12 °C mains: the wort comes down fast, then creeps towards 12 °C;
+        // within 1 K of the coolant that creep is a stall, found a window later.
+        let chill = StepEngine.Awaiting.temperature(vessel: 0, target: Celsius(9), rising: false, chilling: true)
+        var w = ProgressWatch()
+        let found = try XCTUnwrap(watch(&w, chill, for: 4 * 3600) { t in 12 + 58 * exp(-t / 900) })
+        let within1K = 900 * log(58.0)   // when it is 1 K above the coolant
+        XCTAssertGreaterThan(found.at, within1K - 600, "not while it still came down fast")
+        XCTAssertLessThanOrEqual(found.at, within1K + 20 * 60 + 1, "a window after it got within 1 K")
+        // To 14 °C, above the coolant, the same approach is progress until it gets there.
+        var ok = ProgressWatch()
+        let above = StepEngine.Awaiting.temperature(vessel: 0, target: Celsius(14), rising: false, chilling: true)
+        XCTAssertNil(watch(&ok, above, for: 4 * 3600) { t in max(13.9, 12 + 58 * exp(-t / 900)) })
     }
 
     func testProbeNoiseIsNotProgress() throws {
