@@ -200,13 +200,19 @@ public struct HeaterWatch: Sendable {
         // The heat the probe can show by now went in up to `probeDelay` ago.
         guard let heatNow = probeDelay > 0 ? sample(atOrBefore: now.at - probeDelay) : now else { return nil }
         var i = samples.count - 2
+        // The sample `probeDelay` before the window's start: it only moves back as the start does,
+        // so one walk serves the whole scan.
+        var j = i
         while i >= head {
             let s = samples[i]
             let span = now.at - s.at
             if s.temperature >= bp { return nil }   // the window reaches the boiling plateau
             if span >= settings.minimumWindow.value {
                 // Heat over the same span, `probeDelay` earlier: what this span of readings shows.
-                guard let heatFrom = probeDelay > 0 ? sample(atOrBefore: s.at - probeDelay) : s else { return nil }
+                if j > i { j = i }
+                while j >= head, samples[j].at > s.at - probeDelay { j -= 1 }
+                guard j >= head else { return nil }
+                let heatFrom = samples[j]
                 let expected = (heatNow.heat - heatFrom.heat) / c.heatCapacity
                 if expected >= settings.minimumExpectedRise.value {
                     let duty = (heatNow.onTime - heatFrom.onTime) / max(1e-9, heatNow.at - heatFrom.at)

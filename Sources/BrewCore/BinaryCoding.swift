@@ -189,9 +189,17 @@ public enum CRC32 {
         return c
     }
 
-    public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
+    /// Over a contiguous array: the state is checksummed with every flush, and a generic walk
+    /// across the module boundary cost a tenth of a flat-out simulation.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        table.withUnsafeBufferPointer { t in
+            bytes.withUnsafeBufferPointer { b in
+                var c: UInt32 = 0xFFFF_FFFF
+                for x in b { c = t[Int((c ^ UInt32(x)) & 0xFF)] ^ (c >> 8) }
+                return c ^ 0xFFFF_FFFF
+            }
+        }
     }
+
+    public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 { checksum(Array(bytes)) }
 }

@@ -35,6 +35,7 @@ public final class StopSignals: @unchecked Sendable {
     }()
 
     private var seen: [Int32: Int] = [:]
+    private var seenTotal = 0
     private let lock = NSLock()
 
     /// Installs the handlers. Background-terminal stops (SIGTTIN, SIGTTOU) are ignored: a
@@ -50,6 +51,10 @@ public final class StopSignals: @unchecked Sendable {
     public func take() -> Request? {
         lock.lock()
         defer { lock.unlock() }
+        // Called every tick: when no signal came since the last look, one load says so.
+        let total = Int(brewctl_signals_total())
+        guard total != seenTotal else { return nil }
+        seenTotal = total
         for sig in Self.stopping where fresh(sig) {
             return .stop(cause: Self.describe(sig, from: brewctl_signals_sender(sig)))
         }

@@ -228,6 +228,13 @@ public struct ProcessController: Sendable {
         for i in outputs.indices where heaterSpecs[i] != nil && fresh[i] {
             guard let t = temperatures[i], let at = accepted[i]?.takenAt else { continue }
             let duty = sampleDuty(i, at: at, consume: true)
+            if outputs[i].chillerOpen {
+                // The chiller takes out heat the watch's balance knows nothing of (a heat step
+                // followed by a chill would read as "no rise at full power"): nothing is judged
+                // while it runs, and the watch starts over, settling, once it closes.
+                watches[i].disturbed(at: at)
+                continue
+            }
             let findings = watches[i].sample(at: at, temperature: t, duty: duty, context: watchContext(i, at: now))
             for f in findings {
                 if f.isFault {

@@ -9,6 +9,7 @@
 #define MAX_SIGNAL 65
 
 static volatile long counts[MAX_SIGNAL];
+static volatile long total;   /* every signal counted, so a poll with nothing new is one load */
 static volatile int senders[MAX_SIGNAL];
 static struct sigaction previous[MAX_SIGNAL];
 static volatile int installed[MAX_SIGNAL];
@@ -36,6 +37,7 @@ static void handler(int sig, siginfo_t *info, void *context) {
     }
     __atomic_store_n(&senders[sig], info != NULL ? (int)info->si_pid : 0, __ATOMIC_SEQ_CST);
     __atomic_add_fetch(&counts[sig], 1, __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&total, 1, __ATOMIC_SEQ_CST);
 }
 
 int brewctl_signals_install(const int *signals, int count) {
@@ -70,4 +72,8 @@ void brewctl_signals_restore(int sig) {
     sa.sa_handler = SIG_DFL;
     sigaction(sig, &sa, NULL);
     installed[sig] = 0;
+}
+
+long brewctl_signals_total(void) {
+    return __atomic_load_n(&total, __ATOMIC_SEQ_CST);
 }

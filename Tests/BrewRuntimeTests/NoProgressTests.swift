@@ -82,6 +82,20 @@ final class NoProgressTests: XCTestCase {
         }
     }
 
+    // MARK: No false alarm
+
+    /// Heating the kettle and chilling it straight away: the chill takes out heat the runaway
+    /// watch knows nothing of, and must not read as a dead element; the chill ends by itself.
+    func testAHeatStraightIntoAChillInTheSameVesselRaisesNoAlarm() throws {
+        let rig = try Self.sim()
+        let run = try brew([fill(.kettle, 30), Recipe.Step("Heat", .heat(.kettle, to: Celsius(60))),
+                            Recipe.Step("Chill", .chill(.kettle, to: Celsius(25)))], on: rig, planRig: rig)
+        XCTAssertEqual(run.result.outcome, .completed)
+        XCTAssertTrue(run.alarms.isEmpty, "\(run.alarms)")
+        let t = try XCTUnwrap(run.brewery.plant.vessels[2].temperature)
+        XCTAssertLessThanOrEqual(t.value, 25.5, "it was chilled")
+    }
+
     // MARK: The four from the issue
 
     func testAKettleBelowItsElementsMinimumVolumeFailsInsteadOfWaitingForEver() throws {

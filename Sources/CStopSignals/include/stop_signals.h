@@ -22,4 +22,7 @@ int brewctl_signals_sender(int signal);
 /// Restores the default action of `signal` (the process is done with it).
 void brewctl_signals_restore(int signal);
 
+/* How many signals were counted so far, all together (async-signal-safe to read). */
+long brewctl_signals_total(void);
+
 #endif
