@@ -60,17 +60,40 @@ public final class BatchLog {
         config.journalMode = .wal
         config.busyMode = .timeout(10)
         do {
-            db = try DatabaseQueue(path: path, configuration: config)
-            // After GRDB's WAL set-up, which sets synchronous = NORMAL itself: ours must be last.
-            try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.rawValue)") }
-            try BatchLogSchema.migrate(db)
-            schema = try db.read { try BatchLogSchema.applied($0) }
+            let opened = try Self.retryingWhileBusy {
+                let db = try DatabaseQueue(path: path, configuration: config)
+                // After GRDB's WAL set-up, which sets synchronous = NORMAL itself: ours must be last.
+                try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.rawValue)") }
+                try BatchLogSchema.migrate(db)
+                return (db, try db.read { try BatchLogSchema.applied($0) })
+            }
+            db = opened.0
+            schema = opened.1
         } catch let error as BatchLogError {
             throw error
         } catch {
             throw BatchLogError("cannot open the batch log \(path): \(Self.explain(error)) (use --db PATH to log elsewhere)")
         }
         identity = FileIdentity(path: path)
+    }
+
+    /// Runs `open` again while another process holds the new file's locks. Switching a new file
+    /// to WAL, and a first migration, can answer "database is locked" at once instead of waiting
+    /// for the busy timeout (SQLite will not wait where waiting could deadlock), when several
+    /// processes open one new log together; a short, staggered retry lets the first one finish.
+    static func retryingWhileBusy<T>(for seconds: Double = 10, _ open: () throws -> T) throws -> T {
+        var waited = 0.0
+        var attempt = 0
+        while true {
+            do { return try open() } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && waited < seconds {
+                attempt += 1
+                // Staggered by process, so openers that collided do not collide again in step.
+                let pause = 0.01 * Double(min(attempt, 10)) + 0.001 * Double(getpid() % 17)
+                usleep(UInt32(pause * 1_000_000))
+                waited += pause
+            }
+        }
     }
 
     private init(readOnly path: String) throws {
