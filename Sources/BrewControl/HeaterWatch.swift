@@ -139,8 +139,12 @@ public struct HeaterWatch: Sendable {
     /// opened): start over once it has had `settleAfterDisturbance` to mix.
     public mutating func disturbed(at now: Instant) {
         reset()
-        quietUntil = now.seconds + settings.settleAfterDisturbance.value + 3 * probeDelay
+        quietUntil = now.seconds + settlingTime.value
     }
+
+    /// How long after a disturbance readings are left to settle: the mixing, and three times the
+    /// probe's response while a slow probe catches up with the new contents.
+    public var settlingTime: Seconds { settings.settleAfterDisturbance + Seconds(3 * probeDelay) }
 
     /// One fresh sample. `duty` is the share (0–1) of the interval since the previous sample
     /// during which the element was really switched on.

@@ -290,14 +290,15 @@ public struct ProcessController: Sendable {
         newStall = nil
         let awaiting = engine.awaiting(at: now, temperatures: temperatures)
         var rate = 0.0, on = false, held = false
+        var coolant: Celsius?
         if case .temperature(let v, _, _, _) = awaiting, v < outputs.count {
             rate = plan.heatingRate(vessel: v, atStep: engine.stepIndex)
             on = outputs[v].heaterOn
             held = heldNow[v]
+            coolant = v < coolants.count ? coolants[v] : nil
         }
         guard let stall = progress.observe(step: engine.stepIndex, awaiting: awaiting, temperatures: temperatures, heatingRate: rate,
-                                           heaterOn: on, held: held, paused: heatingPaused, ambient: ambient,
-                                           coolant: awaitedVessel(awaiting).flatMap { $0 < coolants.count ? coolants[$0] : nil },
+                                           heaterOn: on, held: held, paused: heatingPaused, ambient: ambient, coolant: coolant,
                                            at: now) else { return }
         let v = stall.vessel
         let message = ProgressWatch.explain(stall, vessel: plan.vessels[v], temperature: temperatures[v], at: now,
@@ -307,10 +308,6 @@ public struct ProcessController: Sendable {
         watches[v].reset()
         events.append(ProcessEvent(.alarm, message, step: stall.step, vessel: v))
         newStall = (stall, message)
-    }
-
-    private func awaitedVessel(_ awaiting: StepEngine.Awaiting) -> Int? {
-        if case .temperature(let v, _, _, _) = awaiting { v } else { nil }
     }
 
     /// Duty (0–1) of vessel i's heater since its last judged sample; `consume` starts a new interval.
@@ -347,18 +344,12 @@ public struct ProcessController: Sendable {
                                    maximumDuty: h.maximumDuty, ambient: ambient, boilingPoint: plan.boilingPoint)
     }
 
-    /// How long vessel v's readings take to settle on new contents: the mixing, and three times the
-    /// probe's response (what the runaway watch waits too).
-    private func settling(_ v: Int) -> Seconds {
-        watchSettings.settleAfterDisturbance + Seconds(3 * watches[v].probeDelay)
-    }
-
     /// Liquid or grain moved into or out of a vessel, or an addition went in: its watch starts over.
     private mutating func noteDisturbances(in new: ArraySlice<ProcessEvent>, at now: Instant) {
         func index(_ role: VesselRole) -> Int? { plan.vessels.firstIndex { $0.role == role } }
         func disturbed(_ v: Int) {
             watches[v].disturbed(at: now)
-            progress.disturbed(vessel: v, until: now + settling(v))
+            progress.disturbed(vessel: v, until: now + watches[v].settlingTime)
             health[v].expectChange(until: now + watchSettings.settleAfterDisturbance)
         }
         for e in new {
@@ -493,7 +484,7 @@ extension ProcessController {
     public mutating func watchesStartOver(at now: Instant) {
         for i in watches.indices {
             watches[i].disturbed(at: now)
-            progress.disturbed(vessel: i, until: now + settling(i))
+            progress.disturbed(vessel: i, until: now + watches[i].settlingTime)
         }
     }
 }
